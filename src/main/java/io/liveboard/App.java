@@ -1,0 +1,131 @@
+package io.liveboard;
+
+import io.liveboard.board.BoardService;
+import io.liveboard.board.BoardStore;
+import io.liveboard.board.DemoData;
+import io.liveboard.config.Config;
+import io.liveboard.http.AdminRoutes;
+import io.liveboard.http.BoardRoutes;
+import io.liveboard.http.JsonErrorHandler;
+import io.liveboard.http.PollRoutes;
+import io.liveboard.http.Router;
+import io.liveboard.http.TaskRoutes;
+import io.liveboard.realtime.EventBus;
+import io.liveboard.realtime.Fanout;
+import io.liveboard.realtime.Heartbeat;
+import io.liveboard.realtime.LocalEventBus;
+import io.liveboard.realtime.LongPolls;
+import io.liveboard.realtime.RoomRegistry;
+import io.liveboard.sse.SseEndpoint;
+import io.liveboard.store.JdbcBoardStore;
+import io.liveboard.ws.WsProtocol;
+import io.liveboard.ws.WsServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: builds every part with {@code new}, in dependency order, and runs them. */
+public final class App {
+
+    private static final Logger LOG = LoggerFactory.getLogger(App.class);
+    private static final int GOING_AWAY = 1001;
+
+    private final Config config;
+    private final BoardStore store;
+    private final EventBus bus;
+    private final RoomRegistry websockets = new RoomRegistry();
+    private final RoomRegistry streams = new RoomRegistry();
+    private final ScheduledExecutorService scheduler;
+    private final Server server;
+    private final ServerConnector connector;
+
+    public App(Config config) {
+        this.config = config;
+        Clock clock = Clock.systemUTC();
+        store = JdbcBoardStore.openSqlite(config.db());
+        if (DemoData.seedIfEmpty(store, clock.instant())) {
+            LOG.info("Empty database: created demo boards board-1 and board-2");
+        }
+        bus = new LocalEventBus();
+        LongPolls polls = new LongPolls();
+        bus.subscribe(new Fanout(websockets, streams, polls));
+        BoardService boards = new BoardService(store, bus::publish, clock);
+        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "liveboard-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("liveboard-http");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        // long polls and SSE streams are quiet for a while by design; the connector must outlast them
+        connector.setIdleTimeout(Math.max(60_000, config.longPollTimeout().plusSeconds(15).toMillis()));
+        server.addConnector(connector);
+        server.setErrorHandler(new JsonErrorHandler());
+
+        Router router = new Router(config.maxBodyBytes());
+        new AdminRoutes(websockets, streams).register(router);
+        new BoardRoutes(boards).register(router);
+        new TaskRoutes(boards).register(router);
+        new PollRoutes(boards, polls, config.longPollTimeout(), threads).register(router);
+        new SseEndpoint(boards, streams, config.sseRetry(), config.maxQueuedBytes()).register(router);
+
+        WsServer ws = new WsServer(new WsProtocol(boards, websockets), config.wsPingInterval().multipliedBy(3),
+                config.maxBodyBytes(), config.maxQueuedBytes());
+        WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
+        upgrade.setHandler(router);
+        server.setHandler(upgrade);
+    }
+
+    public App start() throws Exception {
+        server.start();
+        every(config.sseHeartbeat(), new Heartbeat(streams));
+        every(config.wsPingInterval(), new Heartbeat(websockets));
+        LOG.info("Liveboard listening on port {} ({})", port(), config);
+        return this;
+    }
+
+    private void every(Duration interval, Runnable task) {
+        scheduler.scheduleAtFixedRate(task, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    /** Says goodbye to every client (WebSocket close 1001, SSE end of stream), stops serving, closes the store. */
+    public void stop() {
+        scheduler.shutdownNow();
+        websockets.forEachConnection(c -> c.close(GOING_AWAY, "server shutting down"));
+        streams.forEachConnection(c -> c.close(GOING_AWAY, "server shutting down"));
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Stopping the HTTP server failed", e);
+        }
+        bus.close();
+        store.close();
+        LOG.info("Liveboard stopped");
+    }
+}

@@ -1,0 +1,38 @@
+package io.liveboard;
+
+import io.liveboard.board.StoreException;
+import io.liveboard.config.Config;
+import java.util.List;
+
+/** Starts Liveboard from flags and environment variables ({@link Config#USAGE}). */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(Config.USAGE);
+            return;
+        }
+        Config config;
+        try {
+            config = Config.from(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("liveboard: " + e.getMessage());
+            System.err.print(Config.USAGE);
+            System.exit(2);
+            return;
+        }
+        App app;
+        try {
+            app = new App(config).start();
+        } catch (StoreException e) {
+            System.err.println("liveboard: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "liveboard-shutdown"));
+        app.join();
+    }
+}

@@ -1,0 +1,211 @@
+package io.liveboard.board;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The rules of boards, lists and tasks. Every change runs in one store transaction that also appends the
+ * event it causes; once committed, the event is handed to {@code publisher}, in commit order. Transports
+ * call this and nothing else to read or change boards. Thread-safe.
+ */
+public final class BoardService {
+
+    public static final int MAX_TITLE = 500;
+    public static final int MAX_NAME = 200;
+    public static final int MAX_DESCRIPTION = 10_000;
+    static final List<String> DEFAULT_LISTS = List.of("To Do", "In Progress", "Done");
+
+    private final BoardStore store;
+    private final Consumer<BoardEvent> publisher;
+    private final Clock clock;
+
+    public BoardService(BoardStore store, Consumer<BoardEvent> publisher, Clock clock) {
+        this.store = store;
+        this.publisher = publisher;
+        this.clock = clock;
+    }
+
+    public List<Board> boards() {
+        return store.read(BoardTransaction::boards);
+    }
+
+    public Board createBoard(String name) {
+        String checked = requireText("name", name, MAX_NAME);
+        return store.write(tx -> {
+            Instant now = now();
+            Board board = new Board(tx.nextId("board"), checked, now);
+            tx.insertBoard(board);
+            for (int i = 0; i < DEFAULT_LISTS.size(); i++) {
+                tx.insertList(new TaskList(tx.nextId("list"), board.id(), DEFAULT_LISTS.get(i), i));
+            }
+            return board;
+        }, board -> { });
+    }
+
+    public BoardSnapshot board(String boardId) {
+        return store.read(tx -> {
+            Board board = requireBoard(tx, boardId);
+            List<Task> tasks = tx.tasks(boardId);
+            List<BoardSnapshot.ListSnapshot> lists = new ArrayList<>();
+            for (TaskList list : tx.lists(boardId)) {
+                List<Task> inList = tasks.stream().filter(t -> t.listId().equals(list.id())).toList();
+                lists.add(new BoardSnapshot.ListSnapshot(list.id(), boardId, list.name(), list.position(), inList));
+            }
+            return new BoardSnapshot(board.id(), board.name(), board.createdAt(), tx.lastSeq(boardId), lists);
+        });
+    }
+
+    /** Each board's last event number, in the order given; {@link NotFoundException} for a missing board. */
+    public Map<String, Long> lastSeqs(List<String> boardIds) {
+        return store.read(tx -> {
+            Map<String, Long> seqs = new LinkedHashMap<>();
+            for (String id : boardIds) {
+                requireBoard(tx, id);
+                seqs.put(id, tx.lastSeq(id));
+            }
+            return seqs;
+        });
+    }
+
+    public Change<TaskList> createList(String boardId, String name, String originId) {
+        String checked = requireText("name", name, MAX_NAME);
+        return change(tx -> {
+            requireBoard(tx, boardId);
+            TaskList list = new TaskList(tx.nextId("list"), boardId, checked, tx.lists(boardId).size());
+            tx.insertList(list);
+            return new Change<>(list, tx.appendEvent(boardId, BoardEvent.LIST_CREATED, list.id(),
+                    Map.of("list", list), now(), originId));
+        });
+    }
+
+    public Task task(String taskId) {
+        return store.read(tx -> requireTask(tx, taskId));
+    }
+
+    public Change<Task> createTask(NewTask request, String originId) {
+        String listId = requireText("listId", request.listId(), Integer.MAX_VALUE);
+        String title = requireText("title", request.title(), MAX_TITLE);
+        String description = optionalText("description", request.description(), MAX_DESCRIPTION);
+        return change(tx -> {
+            TaskList list = tx.list(listId).orElseThrow(() -> new NotFoundException("List", listId));
+            requireAssignee(tx, request.assigneeId());
+            Instant now = now();
+            Task task = new Task(tx.nextId("task"), list.boardId(), list.id(), title, description,
+                    request.assigneeId(), tx.taskCount(list.id()), now, now);
+            tx.insertTask(task);
+            return new Change<>(task, tx.appendEvent(task.boardId(), BoardEvent.TASK_CREATED, task.id(),
+                    Map.of("task", task), now, originId));
+        });
+    }
+
+    public Change<Task> updateTask(String taskId, TaskPatch patch, String originId) {
+        if (patch.isEmpty()) {
+            throw new ValidationException("Nothing to update: give title, description or assigneeId");
+        }
+        String title = patch.title().present() ? requireText("title", patch.title().value(), MAX_TITLE) : null;
+        String description = optionalText("description", patch.description().value(), MAX_DESCRIPTION);
+        return change(tx -> {
+            Task current = requireTask(tx, taskId);
+            String assigneeId = patch.assigneeId().orElse(current.assigneeId());
+            requireAssignee(tx, assigneeId);
+            Instant now = now();
+            Task task = current.withContent(patch.title().present() ? title : current.title(),
+                    patch.description().present() ? description : current.description(), assigneeId, now);
+            tx.updateTask(task);
+            return new Change<>(task, tx.appendEvent(task.boardId(), BoardEvent.TASK_UPDATED, task.id(),
+                    Map.of("task", task), now, originId));
+        });
+    }
+
+    public Change<Task> moveTask(String taskId, TaskMove move, String originId) {
+        String listId = requireText("listId", move.listId(), Integer.MAX_VALUE);
+        if (move.position() != null && move.position() < 0) {
+            throw new ValidationException("position must be 0 or more");
+        }
+        return change(tx -> {
+            Task current = requireTask(tx, taskId);
+            TaskList target = tx.list(listId).orElseThrow(() -> new NotFoundException("List", listId));
+            if (!target.boardId().equals(current.boardId())) {
+                throw new ValidationException("List " + listId + " is on another board than task " + taskId);
+            }
+            tx.shiftPositions(current.listId(), current.position() + 1, -1);
+            int size = tx.taskCount(target.id()) - (target.id().equals(current.listId()) ? 1 : 0);
+            int position = move.position() == null ? size : Math.min(move.position(), size);
+            tx.shiftPositions(target.id(), position, 1);
+            Instant now = now();
+            Task task = current.withPlace(target.id(), position, now);
+            tx.updateTask(task);
+            return new Change<>(task, tx.appendEvent(task.boardId(), BoardEvent.TASK_MOVED, task.id(),
+                    Map.of("task", task), now, originId));
+        });
+    }
+
+    public Change<String> deleteTask(String taskId, String originId) {
+        return change(tx -> {
+            Task task = requireTask(tx, taskId);
+            tx.deleteTask(taskId);
+            tx.shiftPositions(task.listId(), task.position() + 1, -1);
+            return new Change<>(taskId, tx.appendEvent(task.boardId(), BoardEvent.TASK_DELETED, taskId,
+                    Map.of("taskId", taskId), now(), originId));
+        });
+    }
+
+    /** Every task of the board when {@code since} is null; otherwise what changed at or after it. */
+    public TaskUpdates updates(String boardId, Instant since) {
+        Instant timestamp = now();
+        return store.read(tx -> {
+            requireBoard(tx, boardId);
+            if (since == null) {
+                return new TaskUpdates(tx.tasks(boardId), List.of(), timestamp);
+            }
+            return new TaskUpdates(tx.tasksChangedSince(boardId, since), tx.tasksDeletedSince(boardId, since),
+                    timestamp);
+        });
+    }
+
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private <T> Change<T> change(BoardStore.Work<Change<T>> work) {
+        return store.write(work, done -> publisher.accept(done.event()));
+    }
+
+    private static Board requireBoard(BoardTransaction tx, String boardId) {
+        return tx.board(boardId).orElseThrow(() -> new NotFoundException("Board", boardId));
+    }
+
+    private static Task requireTask(BoardTransaction tx, String taskId) {
+        return tx.task(taskId).orElseThrow(() -> new NotFoundException("Task", taskId));
+    }
+
+    private static void requireAssignee(BoardTransaction tx, String assigneeId) {
+        if (assigneeId != null && !tx.userExists(assigneeId)) {
+            throw new NotFoundException("User", assigneeId);
+        }
+    }
+
+    private static String requireText(String field, String value, int max) {
+        if (value == null || value.isBlank()) {
+            throw new ValidationException(field + " is required");
+        }
+        return checkLength(field, value.strip(), max);
+    }
+
+    private static String optionalText(String field, String value, int max) {
+        return value == null ? "" : checkLength(field, value, max);
+    }
+
+    private static String checkLength(String field, String value, int max) {
+        if (value.length() > max) {
+            throw new ValidationException(field + " must be at most " + max + " characters");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,62 @@
+package io.liveboard.board;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The operations of one store transaction. Only valid inside the {@link BoardStore.Work} it was given to,
+ * on that thread. Lists are returned in position order; tasks in list position, then task position order.
+ */
+public interface BoardTransaction {
+
+    List<Board> boards();
+
+    Optional<Board> board(String boardId);
+
+    /** The board's last event number (0 before its first event). */
+    long lastSeq(String boardId);
+
+    List<TaskList> lists(String boardId);
+
+    Optional<TaskList> list(String listId);
+
+    Optional<Task> task(String taskId);
+
+    List<Task> tasks(String boardId);
+
+    int taskCount(String listId);
+
+    List<Task> tasksChangedSince(String boardId, Instant since);
+
+    List<String> tasksDeletedSince(String boardId, Instant since);
+
+    boolean userExists(String userId);
+
+    /** A new unique id such as {@code task-7}: the prefix, a dash and the next number for that prefix. */
+    String nextId(String prefix);
+
+    void insertUser(String id, String name, String email);
+
+    void insertBoard(Board board);
+
+    void insertList(TaskList list);
+
+    void insertTask(Task task);
+
+    /** Writes title, description, assignee, list, position and updatedAt of an existing task. */
+    void updateTask(Task task);
+
+    void deleteTask(String taskId);
+
+    /** Adds {@code delta} to the position of the list's tasks at or after {@code fromPosition}. */
+    void shiftPositions(String listId, int fromPosition, int delta);
+
+    /**
+     * Appends an event to the board's log with the board's next number and returns it, in this
+     * transaction: it exists if and only if the change does.
+     */
+    BoardEvent appendEvent(String boardId, String type, String subjectId, Map<String, Object> data, Instant at,
+            String originId);
+}

@@ -1,0 +1,43 @@
+package io.liveboard.http;
+
+import io.liveboard.realtime.RoomRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Health and connection counts. */
+public final class AdminRoutes {
+
+    private final RoomRegistry websockets;
+    private final RoomRegistry streams;
+
+    public AdminRoutes(RoomRegistry websockets, RoomRegistry streams) {
+        this.websockets = websockets;
+        this.streams = streams;
+    }
+
+    public void register(Router router) {
+        router.get("/healthz", ex -> ex.json(200, Map.of("status", "ok")));
+        router.get("/admin/connections", ex -> ex.json(200, connections()));
+    }
+
+    private Map<String, Object> connections() {
+        Map<String, Map<String, Integer>> boards = new TreeMap<>();
+        websockets.roomSizes().forEach((id, n) -> counts(boards, id).put("websocket", n));
+        streams.roomSizes().forEach((id, n) -> counts(boards, id).put("sse", n));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("websocket", websockets.connectionCount());
+        body.put("sse", streams.connectionCount());
+        body.put("boards", boards);
+        return body;
+    }
+
+    private static Map<String, Integer> counts(Map<String, Map<String, Integer>> boards, String id) {
+        return boards.computeIfAbsent(id, k -> {
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            counts.put("websocket", 0);
+            counts.put("sse", 0);
+            return counts;
+        });
+    }
+}

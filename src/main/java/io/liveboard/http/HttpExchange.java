@@ -1,0 +1,130 @@
+package io.liveboard.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.board.ValidationException;
+import io.liveboard.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/** One request being answered: its path parameters, query, JSON body, and the ways to answer it. */
+public final class HttpExchange {
+
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final Map<String, String> pathParams;
+    private final int maxBodyBytes;
+    private Fields query;
+
+    HttpExchange(Request request, Response response, Callback callback, Map<String, String> pathParams,
+            int maxBodyBytes) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.pathParams = pathParams;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public Response response() {
+        return response;
+    }
+
+    /** Completes the exchange; an endpoint that streams owns it. */
+    public Callback callback() {
+        return callback;
+    }
+
+    public String path(String name) {
+        return pathParams.get(name);
+    }
+
+    /** A query parameter, or null. */
+    public String query(String name) {
+        if (query == null) {
+            query = Request.extractQueryParameters(request);
+        }
+        return query.getValue(name);
+    }
+
+    /** A query parameter holding an ISO-8601 instant, or null when absent. */
+    public Instant queryInstant(String name) {
+        String value = query(name);
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new ValidationException(name + " must be an ISO-8601 time such as 2026-01-31T12:00:00Z");
+        }
+    }
+
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    /** The body as a JSON object: 413 past the size limit, 400 when it is not a JSON object. */
+    public JsonNode body() {
+        long length = request.getLength();
+        if (length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        byte[] bytes;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            bytes = in.readNBytes(maxBodyBytes + 1);
+        } catch (IOException e) {
+            throw new HttpException(400, "Request body could not be read");
+        }
+        if (bytes.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        JsonNode node;
+        try {
+            node = bytes.length == 0 ? null : Json.parse(new String(bytes, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new HttpException(400, "Invalid JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new HttpException(400, "Request body must be a JSON object");
+        }
+        return node;
+    }
+
+    private HttpException tooLarge() {
+        return new HttpException(413, "Request body is larger than " + maxBodyBytes + " bytes");
+    }
+
+    public void json(int status, Object body) {
+        send(status, Json.write(body));
+    }
+
+    public void noContent() {
+        response.setStatus(204);
+        callback.succeeded();
+    }
+
+    public void error(int status, String message) {
+        send(status, Json.write(Map.of("error", message)));
+    }
+
+    private void send(int status, String json) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        Content.Sink.write(response, true, json, callback);
+    }
+}

@@ -1,0 +1,22 @@
+package io.liveboard.http;
+
+import io.liveboard.json.Json;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/** Errors Jetty answers itself (a malformed request, a header too large) as {@code {"error": …}} too. */
+public final class JsonErrorHandler extends ErrorHandler {
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+            Callback callback) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        String text = message == null || message.isBlank() ? "HTTP " + code : message;
+        Content.Sink.write(response, true, Json.write(Map.of("error", text)), callback);
+    }
+}

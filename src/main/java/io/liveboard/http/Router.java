@@ -1,0 +1,88 @@
+package io.liveboard.http;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Routes requests by method and URI template ({@code /tasks/{taskId}}), in the order routes were added.
+ * A path no route matches is a JSON 404; a known path with another method is a JSON 405 with {@code Allow}.
+ */
+public final class Router extends Handler.Abstract {
+
+    private record Route(UriTemplatePathSpec spec, Map<String, Endpoint> byMethod) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+    private final int maxBodyBytes;
+
+    public Router(int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public Router get(String template, Endpoint endpoint) {
+        return add("GET", template, endpoint);
+    }
+
+    public Router post(String template, Endpoint endpoint) {
+        return add("POST", template, endpoint);
+    }
+
+    public Router patch(String template, Endpoint endpoint) {
+        return add("PATCH", template, endpoint);
+    }
+
+    public Router delete(String template, Endpoint endpoint) {
+        return add("DELETE", template, endpoint);
+    }
+
+    private Router add(String method, String template, Endpoint endpoint) {
+        Route route = routes.stream().filter(r -> r.spec().getDeclaration().equals(template)).findFirst()
+                .orElseGet(() -> {
+                    Route created = new Route(new UriTemplatePathSpec(template), new LinkedHashMap<>());
+                    routes.add(created);
+                    return created;
+                });
+        route.byMethod().put(method, endpoint);
+        return this;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        String method = request.getMethod();
+        for (Route route : routes) {
+            if (!route.spec().matches(path)) {
+                continue;
+            }
+            HttpExchange exchange = new HttpExchange(request, response, callback, route.spec().getPathParams(path),
+                    maxBodyBytes);
+            Endpoint endpoint = route.byMethod().get(method);
+            if (endpoint == null) {
+                response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", route.byMethod().keySet()));
+                exchange.error(405, "Method " + method + " is not allowed on " + path);
+                return true;
+            }
+            try {
+                endpoint.handle(exchange);
+            } catch (Throwable error) {
+                ErrorMapper.Failure failure = ErrorMapper.map(error, method + " " + path);
+                if (response.isCommitted()) {
+                    callback.failed(error);
+                } else {
+                    exchange.error(failure.status(), failure.message());
+                }
+            }
+            return true;
+        }
+        new HttpExchange(request, response, callback, Map.of(), maxBodyBytes).error(404, "Not found: " + path);
+        return true;
+    }
+}

@@ -1,0 +1,30 @@
+package io.liveboard.http;
+
+import io.liveboard.board.BoardService;
+import io.liveboard.json.TaskJson;
+
+/** Tasks. A change may name the WebSocket that made it ({@code X-Socket-Id}): that socket is not sent its echo. */
+public final class TaskRoutes {
+
+    static final String SOCKET_ID = "X-Socket-Id";
+
+    private final BoardService boards;
+
+    public TaskRoutes(BoardService boards) {
+        this.boards = boards;
+    }
+
+    public void register(Router router) {
+        router.post("/tasks", ex -> ex.json(201,
+                boards.createTask(TaskJson.newTask(ex.body()), ex.header(SOCKET_ID)).value()));
+        router.get("/tasks/{taskId}", ex -> ex.json(200, boards.task(ex.path("taskId"))));
+        router.patch("/tasks/{taskId}", ex -> ex.json(200,
+                boards.updateTask(ex.path("taskId"), TaskJson.patch(ex.body()), ex.header(SOCKET_ID)).value()));
+        router.patch("/tasks/{taskId}/move", ex -> ex.json(200,
+                boards.moveTask(ex.path("taskId"), TaskJson.move(ex.body()), ex.header(SOCKET_ID)).value()));
+        router.delete("/tasks/{taskId}", ex -> {
+            boards.deleteTask(ex.path("taskId"), ex.header(SOCKET_ID));
+            ex.noContent();
+        });
+    }
+}

@@ -1,0 +1,29 @@
+package io.liveboard.realtime;
+
+/**
+ * One live client, whatever its transport. Implementations are thread-safe: any thread may send, and
+ * {@link #send} never blocks. Messages sent to one connection are delivered in the order of the
+ * {@code send} calls or not at all: a connection that cannot keep up (its bounded outbound queue is full)
+ * or whose peer is gone is closed, never skipped over.
+ */
+public interface Connection {
+
+    /** Unique among the server's connections; WebSocket clients learn theirs in {@code connected}. */
+    String id();
+
+    Transport transport();
+
+    /** Queues the message for the client and returns at once. Ignored once the connection is closed. */
+    void send(OutboundMessage message);
+
+    boolean isOpen();
+
+    /** Closes the connection (WebSocket close code and reason; streams simply end). Idempotent. */
+    void close(int code, String reason);
+
+    /**
+     * Called periodically by one shared scheduler: proves the peer is still there (a WebSocket ping, an SSE
+     * comment) and closes the connection if it did not answer the previous probe.
+     */
+    void heartbeat();
+}

@@ -1,0 +1,218 @@
+package io.liveboard.sse;
+
+import io.liveboard.realtime.Connection;
+import io.liveboard.realtime.OutboundMessage;
+import io.liveboard.realtime.Transport;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Connection} over one {@code text/event-stream} response. Jetty allows one write in flight per
+ * response, so frames queue here and whatever queued during a write goes out together in the next one.
+ * Past {@code maxQueuedBytes} unwritten, or on a failed write, the stream is cut and {@code onEnd} runs.
+ */
+final class SseConnection implements Connection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SseConnection.class);
+    private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final String id;
+    private final Response response;
+    private final Callback exchange;
+    private final long maxQueuedBytes;
+    private final Runnable onEnd;
+    /** Last event number sent per board: the stream's position, written as its {@code id:}. */
+    private final Map<String, Long> positions;
+
+    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    private long unwrittenBytes;
+    private boolean writing;
+    private boolean closing;
+    private boolean ended;
+    private boolean overflowed;
+
+    SseConnection(String id, Response response, Callback exchange, long maxQueuedBytes, Map<String, Long> positions,
+            Runnable onEnd) {
+        this.id = id;
+        this.response = response;
+        this.exchange = exchange;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.positions = new LinkedHashMap<>(positions);
+        this.onEnd = onEnd;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Transport transport() {
+        return Transport.SSE;
+    }
+
+    @Override
+    public void send(OutboundMessage message) {
+        StringBuilder frame = new StringBuilder(message.json().length() + 64);
+        ByteBuffer next;
+        synchronized (this) {
+            // the id and the frame's place in the queue are decided together, so ids only grow
+            frame.append("event: ").append(message.type()).append('\n');
+            if (message.seq() > 0) {
+                positions.put(message.boardId(), message.seq());
+                frame.append("id: ").append(eventId()).append('\n');
+            }
+            frame.append("data: ").append(message.json()).append("\n\n");
+            next = enqueue(frame.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        flush(next);
+    }
+
+    /** The board's event number for a one-board stream, {@code board:seq,…} for several. */
+    private String eventId() {
+        if (positions.size() == 1) {
+            return String.valueOf(positions.values().iterator().next());
+        }
+        StringJoiner id = new StringJoiner(",");
+        positions.forEach((board, seq) -> id.add(board + ":" + seq));
+        return id.toString();
+    }
+
+    /** Writes raw event-stream text, such as the opening {@code retry:} and {@code connected} lines. */
+    void sendRaw(String text) {
+        write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void heartbeat() {
+        write(HEARTBEAT);
+    }
+
+    @Override
+    public synchronized boolean isOpen() {
+        return !closing && !ended;
+    }
+
+    /** Ends the stream once what is queued has been written. */
+    @Override
+    public void close(int code, String reason) {
+        boolean endNow;
+        synchronized (this) {
+            if (closing || ended) {
+                return;
+            }
+            closing = true;
+            endNow = !writing;
+            if (endNow) {
+                ended = true;
+            }
+        }
+        if (endNow) {
+            exchange.succeeded();
+            onEnd.run();
+        }
+    }
+
+    private void write(byte[] bytes) {
+        ByteBuffer next;
+        synchronized (this) {
+            next = enqueue(bytes);
+        }
+        flush(next);
+    }
+
+    /** Queues the bytes; returns what the caller must write now, or null if a write is already under way. */
+    private ByteBuffer enqueue(byte[] bytes) {
+        assert Thread.holdsLock(this);
+        if (closing || ended) {
+            return null;
+        }
+        unwrittenBytes += bytes.length;
+        if (unwrittenBytes > maxQueuedBytes) {
+            overflowed = true;
+            return null;
+        }
+        pending.add(bytes);
+        if (writing) {
+            return null;
+        }
+        writing = true;
+        return drain();
+    }
+
+    /** Writes what {@link #enqueue} handed out, or cuts the stream if the queue overflowed; call unlocked. */
+    private void flush(ByteBuffer next) {
+        boolean cut;
+        synchronized (this) {
+            cut = overflowed;
+        }
+        if (cut) {
+            LOG.info("Cutting SSE stream {}: more than {} bytes unwritten (slow consumer)", id, maxQueuedBytes);
+            abort(new IOException("slow consumer"));
+        } else if (next != null) {
+            response.write(false, next, Callback.from(() -> written(next.capacity()), this::abort));
+        }
+    }
+
+    private void written(int bytes) {
+        ByteBuffer next;
+        boolean endNow = false;
+        synchronized (this) {
+            unwrittenBytes -= bytes;
+            if (ended) {
+                return;
+            }
+            if (pending.isEmpty()) {
+                writing = false;
+                if (closing) {
+                    ended = true;
+                    endNow = true;
+                }
+                next = null;
+            } else {
+                next = drain();
+            }
+        }
+        if (endNow) {
+            exchange.succeeded();
+            onEnd.run();
+        } else {
+            flush(next);
+        }
+    }
+
+    private ByteBuffer drain() {
+        int size = 0;
+        for (byte[] chunk : pending) {
+            size += chunk.length;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        while (!pending.isEmpty()) {
+            buffer.put(pending.poll());
+        }
+        return buffer.flip();
+    }
+
+    private void abort(Throwable cause) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            closing = true;
+            pending.clear();
+        }
+        LOG.debug("SSE stream {} ended: {}", id, cause.toString());
+        exchange.failed(cause);
+        onEnd.run();
+    }
+}

@@ -1,0 +1,69 @@
+package io.liveboard.sse;
+
+import io.liveboard.board.BoardService;
+import io.liveboard.board.ValidationException;
+import io.liveboard.http.HttpExchange;
+import io.liveboard.http.Router;
+import io.liveboard.json.Json;
+import io.liveboard.realtime.RoomRegistry;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.jetty.http.HttpHeader;
+
+/**
+ * Server-Sent Events: {@code /boards/{boardId}/events} for one board, {@code /events?boards=a,b} for
+ * several on one connection. The stream opens with {@code retry:} and a {@code connected} message, then
+ * carries the boards' events; heartbeats come from the shared scheduler.
+ */
+public final class SseEndpoint {
+
+    private final BoardService boards;
+    private final RoomRegistry streams;
+    private final Duration retry;
+    private final long maxQueuedBytes;
+
+    public SseEndpoint(BoardService boards, RoomRegistry streams, Duration retry, long maxQueuedBytes) {
+        this.boards = boards;
+        this.streams = streams;
+        this.retry = retry;
+        this.maxQueuedBytes = maxQueuedBytes;
+    }
+
+    public void register(Router router) {
+        router.get("/boards/{boardId}/events", ex -> open(ex, List.of(ex.path("boardId"))));
+        router.get("/events", ex -> open(ex, boardIds(ex.query("boards"))));
+    }
+
+    private static List<String> boardIds(String param) {
+        List<String> ids = param == null ? List.of()
+                : Arrays.stream(param.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+        if (ids.isEmpty()) {
+            throw new ValidationException("boards is required: /events?boards=board-1,board-2");
+        }
+        return ids;
+    }
+
+    private void open(HttpExchange ex, List<String> boardIds) {
+        Map<String, Long> positions = boards.lastSeqs(boardIds);
+        ex.response().setStatus(200);
+        ex.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        ex.response().getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        ex.response().getHeaders().put("X-Accel-Buffering", "no");
+        SseConnection[] self = new SseConnection[1];
+        SseConnection connection = new SseConnection(UUID.randomUUID().toString(), ex.response(), ex.callback(),
+                maxQueuedBytes, positions, () -> streams.remove(self[0]));
+        self[0] = connection;
+        streams.add(connection);
+        Map<String, Object> connected = new LinkedHashMap<>();
+        connected.put("type", "connected");
+        connected.put("boards", boardIds);
+        connection.sendRaw("retry: " + retry.toMillis() + "\n\ndata: " + Json.write(connected) + "\n\n");
+        for (String boardId : boardIds) {
+            streams.join(boardId, connection);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.liveboard.store;
+
+import io.liveboard.board.Board;
+import io.liveboard.board.BoardEvent;
+import io.liveboard.board.BoardTransaction;
+import io.liveboard.board.StoreException;
+import io.liveboard.board.Task;
+import io.liveboard.board.TaskList;
+import io.liveboard.json.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One transaction on the store's connection; plain JDBC. */
+final class JdbcBoardTransaction implements BoardTransaction {
+
+    private static final String TASK_COLUMNS =
+            "t.id, t.board_id, t.list_id, t.title, t.description, t.assignee_id, t.position, t.created_at, t.updated_at";
+    private static final String TASKS_IN_ORDER =
+            "SELECT " + TASK_COLUMNS + " FROM tasks t JOIN lists l ON l.id = t.list_id ";
+    private static final String ORDER = " ORDER BY l.position, t.position";
+
+    private final Connection connection;
+
+    JdbcBoardTransaction(Connection connection) {
+        this.connection = connection;
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    @Override
+    public List<Board> boards() {
+        return query("SELECT id, name, created_at FROM boards ORDER BY created_at, id", JdbcBoardTransaction::board);
+    }
+
+    @Override
+    public Optional<Board> board(String boardId) {
+        return first(query("SELECT id, name, created_at FROM boards WHERE id = ?", JdbcBoardTransaction::board,
+                boardId));
+    }
+
+    @Override
+    public long lastSeq(String boardId) {
+        return first(query("SELECT last_seq FROM boards WHERE id = ?", rs -> rs.getLong(1), boardId)).orElse(0L);
+    }
+
+    @Override
+    public List<TaskList> lists(String boardId) {
+        return query("SELECT id, board_id, name, position FROM lists WHERE board_id = ? ORDER BY position",
+                JdbcBoardTransaction::list, boardId);
+    }
+
+    @Override
+    public Optional<TaskList> list(String listId) {
+        return first(query("SELECT id, board_id, name, position FROM lists WHERE id = ?", JdbcBoardTransaction::list,
+                listId));
+    }
+
+    @Override
+    public Optional<Task> task(String taskId) {
+        return first(query("SELECT " + TASK_COLUMNS + " FROM tasks t WHERE t.id = ?", JdbcBoardTransaction::task,
+                taskId));
+    }
+
+    @Override
+    public List<Task> tasks(String boardId) {
+        return query(TASKS_IN_ORDER + "WHERE t.board_id = ?" + ORDER, JdbcBoardTransaction::task, boardId);
+    }
+
+    @Override
+    public int taskCount(String listId) {
+        return query("SELECT COUNT(*) FROM tasks WHERE list_id = ?", rs -> rs.getInt(1), listId).get(0);
+    }
+
+    @Override
+    public List<Task> tasksChangedSince(String boardId, Instant since) {
+        return query(TASKS_IN_ORDER + "WHERE t.board_id = ? AND t.updated_at >= ?" + ORDER,
+                JdbcBoardTransaction::task, boardId, since.toEpochMilli());
+    }
+
+    @Override
+    public List<String> tasksDeletedSince(String boardId, Instant since) {
+        return query("SELECT subject_id FROM events WHERE board_id = ? AND type = ? AND created_at >= ? ORDER BY seq",
+                rs -> rs.getString(1), boardId, BoardEvent.TASK_DELETED, since.toEpochMilli());
+    }
+
+    @Override
+    public boolean userExists(String userId) {
+        return !query("SELECT 1 FROM users WHERE id = ?", rs -> 1, userId).isEmpty();
+    }
+
+    @Override
+    public String nextId(String prefix) {
+        long value = query("""
+                INSERT INTO id_counters(prefix, value) VALUES (?, 1)
+                ON CONFLICT(prefix) DO UPDATE SET value = value + 1
+                RETURNING value""", rs -> rs.getLong(1), prefix).get(0);
+        return prefix + "-" + value;
+    }
+
+    @Override
+    public void insertUser(String id, String name, String email) {
+        update("INSERT INTO users(id, name, email) VALUES (?, ?, ?)", id, name, email);
+    }
+
+    @Override
+    public void insertBoard(Board board) {
+        update("INSERT INTO boards(id, name, created_at) VALUES (?, ?, ?)", board.id(), board.name(),
+                board.createdAt().toEpochMilli());
+    }
+
+    @Override
+    public void insertList(TaskList list) {
+        update("INSERT INTO lists(id, board_id, name, position) VALUES (?, ?, ?, ?)", list.id(), list.boardId(),
+                list.name(), list.position());
+    }
+
+    @Override
+    public void insertTask(Task task) {
+        update("""
+                INSERT INTO tasks(id, board_id, list_id, title, description, assignee_id, position, created_at,
+                                  updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", task.id(), task.boardId(), task.listId(), task.title(),
+                task.description(), task.assigneeId(), task.position(), task.createdAt().toEpochMilli(),
+                task.updatedAt().toEpochMilli());
+    }
+
+    @Override
+    public void updateTask(Task task) {
+        update("""
+                UPDATE tasks SET list_id = ?, title = ?, description = ?, assignee_id = ?, position = ?, updated_at = ?
+                WHERE id = ?""", task.listId(), task.title(), task.description(), task.assigneeId(), task.position(),
+                task.updatedAt().toEpochMilli(), task.id());
+    }
+
+    @Override
+    public void deleteTask(String taskId) {
+        update("DELETE FROM tasks WHERE id = ?", taskId);
+    }
+
+    @Override
+    public void shiftPositions(String listId, int fromPosition, int delta) {
+        update("UPDATE tasks SET position = position + ? WHERE list_id = ? AND position >= ?", delta, listId,
+                fromPosition);
+    }
+
+    @Override
+    public BoardEvent appendEvent(String boardId, String type, String subjectId, Map<String, Object> data,
+            Instant at, String originId) {
+        long seq = query("UPDATE boards SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+                rs -> rs.getLong(1), boardId).get(0);
+        update("INSERT INTO events(board_id, seq, type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                boardId, seq, type, subjectId, Json.write(data), at.toEpochMilli());
+        return new BoardEvent(boardId, seq, type, data, at, originId);
+    }
+
+    private static Board board(ResultSet rs) throws SQLException {
+        return new Board(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)));
+    }
+
+    private static TaskList list(ResultSet rs) throws SQLException {
+        return new TaskList(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4));
+    }
+
+    private static Task task(ResultSet rs) throws SQLException {
+        return new Task(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getInt(7), Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)));
+    }
+
+    private static <T> Optional<T> first(List<T> rows) {
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+        try (PreparedStatement st = prepare(sql, params); ResultSet rs = st.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(mapper.map(rs));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new StoreException("Query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void update(String sql, Object... params) {
+        try (PreparedStatement st = prepare(sql, params)) {
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("Update failed: " + e.getMessage(), e);
+        }
+    }
+
+    private PreparedStatement prepare(String sql, Object... params) throws SQLException {
+        PreparedStatement st = connection.prepareStatement(sql);
+        for (int i = 0; i < params.length; i++) {
+            if (params[i] == null) {
+                st.setNull(i + 1, Types.VARCHAR);
+            } else {
+                st.setObject(i + 1, params[i]);
+            }
+        }
+        return st;
+    }
+}

@@ -1,0 +1,57 @@
+package io.liveboard.ws;
+
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Jetty's listener for one socket: hands its life events to the protocol. */
+final class WsEndpoint implements Session.Listener.AutoDemanding {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WsEndpoint.class);
+
+    private final WsProtocol protocol;
+    private final String id;
+    private final long maxQueuedBytes;
+    private WsConnection connection;
+
+    WsEndpoint(WsProtocol protocol, String id, long maxQueuedBytes) {
+        this.protocol = protocol;
+        this.id = id;
+        this.maxQueuedBytes = maxQueuedBytes;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        connection = new WsConnection(id, session, maxQueuedBytes);
+        protocol.opened(connection);
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+        protocol.received(connection, message);
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+        callback.succeed();
+        protocol.refuse(connection, "Binary messages are not supported: send JSON text");
+    }
+
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+        connection.ponged();
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        if (connection != null) {
+            protocol.closed(connection);
+        }
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        LOG.debug("WebSocket {} failed", id, cause);
+    }
+}

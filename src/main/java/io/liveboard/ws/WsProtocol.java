@@ -1,0 +1,150 @@
+package io.liveboard.ws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.board.BoardService;
+import io.liveboard.board.Change;
+import io.liveboard.http.ErrorMapper;
+import io.liveboard.json.Json;
+import io.liveboard.json.TaskJson;
+import io.liveboard.realtime.Connection;
+import io.liveboard.realtime.OutboundMessage;
+import io.liveboard.realtime.RoomRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The WebSocket message protocol (README, "WebSocket protocol"): rooms ({@code join}, {@code leave}),
+ * {@code ping}, and task commands answered with an {@code ack} while the rest of the room gets the
+ * broadcast. A bad message gets {@code {"error": …}} and the socket stays open.
+ */
+public final class WsProtocol {
+
+    private final BoardService boards;
+    private final RoomRegistry rooms;
+
+    public WsProtocol(BoardService boards, RoomRegistry rooms) {
+        this.boards = boards;
+        this.rooms = rooms;
+    }
+
+    void opened(Connection connection) {
+        rooms.add(connection);
+        connection.send(OutboundMessage.of("connected", null, Map.of("socketId", connection.id())));
+    }
+
+    void closed(Connection connection) {
+        for (String boardId : rooms.remove(connection)) {
+            announce("user_left", boardId, rooms.size(boardId), null);
+        }
+    }
+
+    void refuse(Connection connection, String error) {
+        connection.send(error(error, null));
+    }
+
+    void received(Connection connection, String text) {
+        JsonNode message;
+        try {
+            message = Json.parse(text);
+        } catch (JsonProcessingException e) {
+            refuse(connection, "Invalid JSON");
+            return;
+        }
+        if (message == null || !message.isObject()) {
+            refuse(connection, "Message must be a JSON object");
+            return;
+        }
+        JsonNode ref = message.get("ref");
+        try {
+            dispatch(connection, message, ref);
+        } catch (RuntimeException e) {
+            String type = message.path("type").asText("");
+            connection.send(error(ErrorMapper.map(e, "WebSocket " + connection.id() + " " + type).message(), ref));
+        }
+    }
+
+    private void dispatch(Connection connection, JsonNode message, JsonNode ref) {
+        JsonNode typeNode = message.get("type");
+        if (typeNode == null || !typeNode.isTextual()) {
+            refuse(connection, "type is required");
+            return;
+        }
+        String type = typeNode.textValue();
+        switch (type) {
+            case "join" -> join(connection, boardId(message));
+            case "leave" -> leave(connection, boardId(message));
+            case "ping" -> connection.send(OutboundMessage.of("pong", null, Map.of()));
+            case "create_task" -> ack(connection, ref, "task",
+                    boards.createTask(TaskJson.newTask(message), connection.id()));
+            case "update_task" -> ack(connection, ref, "task",
+                    boards.updateTask(taskId(message), TaskJson.patch(message), connection.id()));
+            case "move_task" -> ack(connection, ref, "task",
+                    boards.moveTask(taskId(message), TaskJson.move(message), connection.id()));
+            case "delete_task" -> ack(connection, ref, "taskId", boards.deleteTask(taskId(message), connection.id()));
+            default -> connection.send(error("Unknown type: " + type, ref));
+        }
+    }
+
+    private void join(Connection connection, String boardId) {
+        boards.lastSeqs(List.of(boardId));
+        RoomRegistry.Membership membership = rooms.join(boardId, connection);
+        Map<String, Object> joined = new LinkedHashMap<>();
+        joined.put("boardId", boardId);
+        joined.put("viewers", membership.size());
+        connection.send(OutboundMessage.of("joined", boardId, joined));
+        if (membership.changed()) {
+            announce("user_joined", boardId, membership.size(), connection.id());
+        }
+    }
+
+    private void leave(Connection connection, String boardId) {
+        RoomRegistry.Membership membership = rooms.leave(boardId, connection);
+        connection.send(OutboundMessage.of("left", boardId, Map.of("boardId", boardId)));
+        if (membership.changed()) {
+            announce("user_left", boardId, membership.size(), null);
+        }
+    }
+
+    private void announce(String type, String boardId, int viewers, String excludeId) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("boardId", boardId);
+        fields.put("viewers", viewers);
+        rooms.broadcast(boardId, OutboundMessage.of(type, boardId, fields), excludeId);
+    }
+
+    private static void ack(Connection connection, JsonNode ref, String field, Change<?> change) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (ref != null) {
+            fields.put("ref", ref);
+        }
+        fields.put(field, change.value());
+        connection.send(OutboundMessage.of("ack", change.event().boardId(), fields));
+    }
+
+    private static OutboundMessage error(String message, JsonNode ref) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        if (ref != null) {
+            body.put("ref", ref);
+        }
+        return new OutboundMessage("error", null, 0, Json.write(body));
+    }
+
+    private static String boardId(JsonNode message) {
+        return required(message, "boardId");
+    }
+
+    private static String taskId(JsonNode message) {
+        return required(message, "taskId");
+    }
+
+    private static String required(JsonNode message, String field) {
+        String value = TaskJson.string(message, field);
+        if (value == null || value.isBlank()) {
+            throw new io.liveboard.board.ValidationException(field + " is required");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,30 @@
+package io.liveboard.ws;
+
+import java.time.Duration;
+import java.util.UUID;
+import org.eclipse.jetty.http.pathmap.RegexPathSpec;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+
+/** Mounts the WebSocket endpoint at {@code /} and {@code /ws} with its limits. */
+public final class WsServer {
+
+    private final WsProtocol protocol;
+    private final Duration idleTimeout;
+    private final int maxMessageBytes;
+    private final long maxQueuedBytes;
+
+    public WsServer(WsProtocol protocol, Duration idleTimeout, int maxMessageBytes, long maxQueuedBytes) {
+        this.protocol = protocol;
+        this.idleTimeout = idleTimeout;
+        this.maxMessageBytes = maxMessageBytes;
+        this.maxQueuedBytes = maxQueuedBytes;
+    }
+
+    public void configure(ServerWebSocketContainer container) {
+        container.setIdleTimeout(idleTimeout);
+        container.setMaxTextMessageSize(maxMessageBytes);
+        container.setMaxBinaryMessageSize(maxMessageBytes);
+        container.addMapping(new RegexPathSpec("^/(ws)?$"),
+                (request, response, callback) -> new WsEndpoint(protocol, UUID.randomUUID().toString(), maxQueuedBytes));
+    }
+}
