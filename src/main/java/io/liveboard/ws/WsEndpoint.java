@@ -5,8 +5,8 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Jetty's listener for one socket: hands its life events to the protocol. */
-final class WsEndpoint implements Session.Listener.AutoDemanding {
+/** Jetty's listener for one socket: hands its life events to the protocol (public because Jetty calls it reflectively). */
+public final class WsEndpoint implements Session.Listener.AutoDemanding {
 
     private static final Logger LOG = LoggerFactory.getLogger(WsEndpoint.class);
 

@@ -1,0 +1,73 @@
+package io.liveboard.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A JDK HttpClient speaking JSON to a {@link TestServer}. */
+public final class Http {
+
+    /** A response: status, parsed JSON body (null when empty), raw body and the response itself. */
+    public record Reply(int status, JsonNode json, String body, HttpResponse<String> raw) {
+        public String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final TestServer server;
+
+    public Http(TestServer server) {
+        this.server = server;
+    }
+
+    public Reply get(String path) {
+        return send("GET", path, null, null);
+    }
+
+    public Reply post(String path, String json) {
+        return send("POST", path, json, null);
+    }
+
+    public Reply patch(String path, String json) {
+        return send("PATCH", path, json, null);
+    }
+
+    public Reply delete(String path) {
+        return send("DELETE", path, null, null);
+    }
+
+    /** Any method, optional JSON body and optional {@code X-Socket-Id}. */
+    public Reply send(String method, String path, String json, String socketId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.http(path)))
+                .timeout(Duration.ofSeconds(40))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (socketId != null) {
+            request.header("X-Socket-Id", socketId);
+        }
+        try {
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            String body = response.body();
+            JsonNode node = body == null || body.isEmpty() ? null : Json.parse(body);
+            return new Reply(response.statusCode(), node, body, response);
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+}

@@ -1,0 +1,183 @@
+package io.liveboard.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.json.Json;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * A real Jetty WebSocket client that records every text message it gets. {@link #await} waits for a
+ * message matching a condition (skipping and remembering the others); nothing here sleeps blindly.
+ */
+public final class WsClient implements AutoCloseable {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final WebSocketClient jetty;
+    private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final List<JsonNode> seen = new ArrayList<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final Session session;
+    private volatile String closeReason;
+
+    private WsClient(WebSocketClient jetty, URI uri) throws Exception {
+        this.jetty = jetty;
+        Listener listener = new Listener();
+        this.session = jetty.connect(listener, uri).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Public because Jetty calls listener methods reflectively. */
+    public final class Listener implements Session.Listener.AutoDemanding {
+        @Override
+        public void onWebSocketText(String message) {
+            try {
+                inbox.add(Json.parse(message));
+            } catch (Exception e) {
+                inbox.add(Json.MAPPER.createObjectNode().put("unparsable", message));
+            }
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            closeReason = reason;
+            closed.complete(statusCode);
+        }
+    }
+
+    /** Connects and waits for the server's {@code connected} message. */
+    public static WsClient connect(TestServer server, String path) {
+        WebSocketClient jetty = new WebSocketClient();
+        try {
+            jetty.start();
+            WsClient client = new WsClient(jetty, URI.create(server.ws(path)));
+            client.await(m -> "connected".equals(m.path("type").asText()));
+            return client;
+        } catch (Exception e) {
+            try {
+                jetty.stop();
+            } catch (Exception ignored) {
+                // already failing
+            }
+            throw new IllegalStateException("WebSocket connect to " + path + " failed", e);
+        }
+    }
+
+    public static WsClient connect(TestServer server) {
+        return connect(server, "/ws");
+    }
+
+    /** The socketId the server sent in {@code connected}. */
+    public String socketId() {
+        return seen.stream().filter(m -> "connected".equals(m.path("type").asText())).findFirst()
+                .map(m -> m.path("socketId").asText()).orElseThrow();
+    }
+
+    public void send(String text) {
+        session.sendText(text, Callback.NOOP);
+    }
+
+    /** Sends {@code join} and waits for {@code joined}; returns it. */
+    public JsonNode join(String boardId) {
+        send("{\"type\":\"join\",\"boardId\":\"" + boardId + "\"}");
+        return await(m -> "joined".equals(m.path("type").asText()) && boardId.equals(m.path("boardId").asText()));
+    }
+
+    /** The next message matching the condition, waiting up to 10 s; fails the test otherwise. */
+    public JsonNode await(Predicate<JsonNode> condition) {
+        return await(condition, WAIT);
+    }
+
+    public JsonNode await(Predicate<JsonNode> condition, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                JsonNode message = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
+                if (message == null) {
+                    throw new AssertionError("No matching message within " + wait + "; got " + seen);
+                }
+                seen.add(message);
+                if (condition.test(message)) {
+                    return message;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits for the next message of this type. */
+    public JsonNode awaitType(String type) {
+        return await(m -> type.equals(m.path("type").asText()));
+    }
+
+    /** Waits for the next {@code {"error": …}} message. */
+    public JsonNode awaitError() {
+        return await(m -> m.has("error"));
+    }
+
+    /**
+     * Proves nothing matching arrived: sends a ping and reads up to its pong (the server answers in order),
+     * failing if a matching message came before it.
+     */
+    public void assertNoneBeforePong(Predicate<JsonNode> condition) {
+        send("{\"type\":\"ping\"}");
+        JsonNode message;
+        do {
+            message = await(m -> true);
+            if (condition.test(message)) {
+                throw new AssertionError("Unexpected message " + message);
+            }
+        } while (!"pong".equals(message.path("type").asText()));
+    }
+
+    /** Every message received so far (awaited or not). */
+    public List<JsonNode> drain() {
+        inbox.drainTo(seen);
+        return List.copyOf(seen);
+    }
+
+    public boolean isOpen() {
+        return session.isOpen();
+    }
+
+    /** The close status code, waiting for the close up to 10 s. */
+    public int awaitClose() {
+        try {
+            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("Socket was not closed within " + WAIT, e);
+        }
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (session.isOpen()) {
+                session.close();
+            }
+            jetty.stop();
+        } catch (Exception e) {
+            // closing a test client: nothing to do
+        }
+    }
+}
