@@ -203,7 +203,7 @@ public final class BoardService {
     }
 
     private static String checkLength(String field, String value, int max) {
-        if (value.length() > max) {
+        if (value.length() > max && value.codePointCount(0, value.length()) > max) {
             throw new ValidationException(field + " must be at most " + max + " characters");
         }
         return value;

@@ -137,4 +137,14 @@ class BoardServiceTest {
         assertEquals(expected, seqs.get("board-2"));
         assertPositionsContiguous("board-1");
     }
+
+    @Test
+    void titlesAreTrimmedAndLimitedToFiveHundredCharactersCountingEmojiAsOne() {
+        String emoji = "\uD83D\uDE80";
+        assertEquals("padded", create("list-todo", "  padded  ").title());
+        assertEquals(emoji.repeat(500), create("list-todo", emoji.repeat(500)).title());
+        ValidationException tooLong = assertThrows(ValidationException.class,
+                () -> create("list-todo", emoji.repeat(501)));
+        assertEquals("title must be at most 500 characters", tooLong.getMessage());
+    }
 }
