@@ -10,16 +10,19 @@ import io.liveboard.http.JsonErrorHandler;
 import io.liveboard.http.PollRoutes;
 import io.liveboard.http.Router;
 import io.liveboard.http.TaskRoutes;
+import io.liveboard.metrics.MicrometerMetrics;
 import io.liveboard.realtime.EventBus;
 import io.liveboard.realtime.Fanout;
 import io.liveboard.realtime.Heartbeat;
 import io.liveboard.realtime.LocalEventBus;
 import io.liveboard.realtime.LongPolls;
 import io.liveboard.realtime.RoomRegistry;
+import io.liveboard.realtime.Transport;
 import io.liveboard.sse.SseEndpoint;
 import io.liveboard.store.JdbcBoardStore;
 import io.liveboard.ws.WsProtocol;
 import io.liveboard.ws.WsServer;
+import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -43,6 +46,7 @@ public final class App {
     private final Config config;
     private final BoardStore store;
     private final EventBus bus;
+    private final MicrometerMetrics metrics;
     private final RoomRegistry websockets = new RoomRegistry();
     private final RoomRegistry streams = new RoomRegistry();
     private final ScheduledExecutorService scheduler;
@@ -56,9 +60,14 @@ public final class App {
         if (DemoData.seedIfEmpty(store, clock.instant())) {
             LOG.info("Empty database: created demo boards board-1 and board-2");
         }
+        metrics = new MicrometerMetrics();
+        metrics.watch(Transport.WEBSOCKET, websockets);
+        metrics.watch(Transport.SSE, streams);
         bus = new LocalEventBus();
         LongPolls polls = new LongPolls();
-        bus.subscribe(new Fanout(websockets, streams, polls));
+        bus.subscribe(new Fanout(websockets, streams, polls, metrics));
+        Counter published = metrics.counter("liveboard.events.published", "Committed board events published");
+        bus.subscribe(event -> published.increment());
         BoardService boards = new BoardService(store, bus::publish, clock);
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "liveboard-heartbeat");
@@ -69,6 +78,7 @@ public final class App {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("liveboard-http");
         server = new Server(threads);
+        metrics.watch(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -79,15 +89,15 @@ public final class App {
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler());
 
-        Router router = new Router(config.maxBodyBytes());
-        new AdminRoutes(websockets, streams).register(router);
+        Router router = new Router(config.maxBodyBytes(), metrics);
+        new AdminRoutes(websockets, streams, metrics::scrape).register(router);
         new BoardRoutes(boards).register(router);
         new TaskRoutes(boards).register(router);
         new PollRoutes(boards, polls, config.longPollTimeout(), threads).register(router);
-        new SseEndpoint(boards, streams, config.sseRetry(), config.maxQueuedBytes()).register(router);
+        new SseEndpoint(boards, streams, config.sseRetry(), config.maxQueuedBytes(), metrics).register(router);
 
         WsServer ws = new WsServer(new WsProtocol(boards, websockets), config.wsPingInterval().multipliedBy(3),
-                config.maxBodyBytes(), config.maxQueuedBytes());
+                config.maxBodyBytes(), config.maxQueuedBytes(), metrics);
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
         upgrade.setHandler(router);
         server.setHandler(upgrade);

@@ -4,21 +4,26 @@ import io.liveboard.realtime.RoomRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
-/** Health and connection counts. */
+/** Health, connection counts and metrics. */
 public final class AdminRoutes {
 
     private final RoomRegistry websockets;
     private final RoomRegistry streams;
+    private final Supplier<String> metrics;
 
-    public AdminRoutes(RoomRegistry websockets, RoomRegistry streams) {
+    /** {@code metrics} renders the Prometheus text exposition served at {@code /metrics}. */
+    public AdminRoutes(RoomRegistry websockets, RoomRegistry streams, Supplier<String> metrics) {
         this.websockets = websockets;
         this.streams = streams;
+        this.metrics = metrics;
     }
 
     public void register(Router router) {
         router.get("/healthz", ex -> ex.json(200, Map.of("status", "ok")));
         router.get("/admin/connections", ex -> ex.json(200, connections()));
+        router.get("/metrics", ex -> ex.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
     }
 
     private Map<String, Object> connections() {

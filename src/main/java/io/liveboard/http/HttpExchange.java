@@ -122,9 +122,13 @@ public final class HttpExchange {
         send(status, Json.write(Map.of("error", message)));
     }
 
-    private void send(int status, String json) {
+    public void text(int status, String contentType, String body) {
         response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        Content.Sink.write(response, true, json, callback);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        Content.Sink.write(response, true, body, callback);
+    }
+
+    private void send(int status, String json) {
+        text(status, "application/json", json);
     }
 }

@@ -22,9 +22,11 @@ public final class Router extends Handler.Abstract {
 
     private final List<Route> routes = new ArrayList<>();
     private final int maxBodyBytes;
+    private final RequestMetrics metrics;
 
-    public Router(int maxBodyBytes) {
+    public Router(int maxBodyBytes, RequestMetrics metrics) {
         this.maxBodyBytes = maxBodyBytes;
+        this.metrics = metrics;
     }
 
     public Router get(String template, Endpoint endpoint) {
@@ -58,10 +60,12 @@ public final class Router extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
         String method = request.getMethod();
+        long start = System.nanoTime();
         for (Route route : routes) {
             if (!route.spec().matches(path)) {
                 continue;
             }
+            observe(request, response, method, route.spec().getDeclaration(), start);
             HttpExchange exchange = new HttpExchange(request, response, callback, route.spec().getPathParams(path),
                     maxBodyBytes);
             Endpoint endpoint = route.byMethod().get(method);
@@ -82,7 +86,14 @@ public final class Router extends Handler.Abstract {
             }
             return true;
         }
+        observe(request, response, method, "unmatched", start);
         new HttpExchange(request, response, callback, Map.of(), maxBodyBytes).error(404, "Not found: " + path);
         return true;
+    }
+
+    /** Records the request when it completes, so streams and long polls count with their final status. */
+    private void observe(Request request, Response response, String method, String route, long start) {
+        Request.addCompletionListener(request,
+                failure -> metrics.record(method, route, response.getStatus(), System.nanoTime() - start));
     }
 }

@@ -13,18 +13,22 @@ public final class Fanout implements Consumer<BoardEvent> {
     private final RoomRegistry websockets;
     private final RoomRegistry streams;
     private final LongPolls polls;
+    private final DeliveryMetrics metrics;
 
-    public Fanout(RoomRegistry websockets, RoomRegistry streams, LongPolls polls) {
+    public Fanout(RoomRegistry websockets, RoomRegistry streams, LongPolls polls, DeliveryMetrics metrics) {
         this.websockets = websockets;
         this.streams = streams;
         this.polls = polls;
+        this.metrics = metrics;
     }
 
     @Override
     public void accept(BoardEvent event) {
+        long start = System.nanoTime();
         OutboundMessage message = OutboundMessage.of(event);
         websockets.broadcast(event.boardId(), message, event.originId());
         streams.broadcast(event.boardId(), message, null);
         polls.wake(event.boardId());
+        metrics.fannedOut(System.nanoTime() - start);
     }
 }

@@ -1,6 +1,7 @@
 package io.liveboard.sse;
 
 import io.liveboard.realtime.Connection;
+import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.OutboundMessage;
 import io.liveboard.realtime.Transport;
 import java.io.IOException;
@@ -30,6 +31,7 @@ final class SseConnection implements Connection {
     private final Callback exchange;
     private final long maxQueuedBytes;
     private final Runnable onEnd;
+    private final DeliveryMetrics metrics;
     /** Last event number sent per board: the stream's position, written as its {@code id:}. */
     private final Map<String, Long> positions;
 
@@ -41,13 +43,14 @@ final class SseConnection implements Connection {
     private boolean overflowed;
 
     SseConnection(String id, Response response, Callback exchange, long maxQueuedBytes, Map<String, Long> positions,
-            Runnable onEnd) {
+            DeliveryMetrics metrics, Runnable onEnd) {
         this.id = id;
         this.response = response;
         this.exchange = exchange;
         this.maxQueuedBytes = maxQueuedBytes;
         this.positions = new LinkedHashMap<>(positions);
         this.onEnd = onEnd;
+        this.metrics = metrics;
     }
 
     @Override
@@ -73,6 +76,11 @@ final class SseConnection implements Connection {
             }
             frame.append("data: ").append(message.json()).append("\n\n");
             next = enqueue(frame.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        if (isOpen()) {
+            metrics.sent(Transport.SSE, message.utf8().length);
+        } else {
+            metrics.dropped(Transport.SSE);
         }
         flush(next);
     }
@@ -157,6 +165,7 @@ final class SseConnection implements Connection {
         }
         if (cut) {
             LOG.info("Cutting SSE stream {}: more than {} bytes unwritten (slow consumer)", id, maxQueuedBytes);
+            metrics.slowConsumer(Transport.SSE);
             abort(new IOException("slow consumer"));
         } else if (next != null) {
             response.write(false, next, Callback.from(() -> written(next.capacity()), this::abort));

@@ -5,6 +5,7 @@ import io.liveboard.board.ValidationException;
 import io.liveboard.http.HttpExchange;
 import io.liveboard.http.Router;
 import io.liveboard.json.Json;
+import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.RoomRegistry;
 import java.time.Duration;
 import java.util.Arrays;
@@ -25,12 +26,15 @@ public final class SseEndpoint {
     private final RoomRegistry streams;
     private final Duration retry;
     private final long maxQueuedBytes;
+    private final DeliveryMetrics metrics;
 
-    public SseEndpoint(BoardService boards, RoomRegistry streams, Duration retry, long maxQueuedBytes) {
+    public SseEndpoint(BoardService boards, RoomRegistry streams, Duration retry, long maxQueuedBytes,
+            DeliveryMetrics metrics) {
         this.boards = boards;
         this.streams = streams;
         this.retry = retry;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.metrics = metrics;
     }
 
     public void register(Router router) {
@@ -55,7 +59,7 @@ public final class SseEndpoint {
         ex.response().getHeaders().put("X-Accel-Buffering", "no");
         SseConnection[] self = new SseConnection[1];
         SseConnection connection = new SseConnection(UUID.randomUUID().toString(), ex.response(), ex.callback(),
-                maxQueuedBytes, positions, () -> streams.remove(self[0]));
+                maxQueuedBytes, positions, metrics, () -> streams.remove(self[0]));
         self[0] = connection;
         streams.add(connection);
         Map<String, Object> connected = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.liveboard.ws;
 
 import io.liveboard.realtime.Connection;
+import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.OutboundMessage;
 import io.liveboard.realtime.Transport;
 import java.nio.ByteBuffer;
@@ -24,13 +25,15 @@ public final class WsConnection implements Connection {
     private final String id;
     private final Session session;
     private final long maxQueuedBytes;
+    private final DeliveryMetrics metrics;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean awaitingPong = new AtomicBoolean();
 
-    WsConnection(String id, Session session, long maxQueuedBytes) {
+    WsConnection(String id, Session session, long maxQueuedBytes, DeliveryMetrics metrics) {
         this.id = id;
         this.session = session;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.metrics = metrics;
     }
 
     @Override
@@ -50,13 +53,17 @@ public final class WsConnection implements Connection {
 
     void sendText(String text, int bytes) {
         if (!session.isOpen()) {
+            metrics.dropped(Transport.WEBSOCKET);
             return;
         }
         if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
             LOG.info("Closing WebSocket {}: more than {} bytes queued (slow consumer)", id, maxQueuedBytes);
+            metrics.dropped(Transport.WEBSOCKET);
+            metrics.slowConsumer(Transport.WEBSOCKET);
             close(POLICY_VIOLATION, "slow consumer");
             return;
         }
+        metrics.sent(Transport.WEBSOCKET, bytes);
         session.sendText(text, Callback.from(() -> queuedBytes.addAndGet(-bytes), failure -> {
             queuedBytes.addAndGet(-bytes);
             LOG.debug("Send to WebSocket {} failed", id, failure);

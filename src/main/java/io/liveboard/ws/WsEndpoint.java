@@ -1,5 +1,6 @@
 package io.liveboard.ws;
 
+import io.liveboard.realtime.DeliveryMetrics;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -13,17 +14,19 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
     private final WsProtocol protocol;
     private final String id;
     private final long maxQueuedBytes;
+    private final DeliveryMetrics metrics;
     private WsConnection connection;
 
-    WsEndpoint(WsProtocol protocol, String id, long maxQueuedBytes) {
+    WsEndpoint(WsProtocol protocol, String id, long maxQueuedBytes, DeliveryMetrics metrics) {
         this.protocol = protocol;
         this.id = id;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.metrics = metrics;
     }
 
     @Override
     public void onWebSocketOpen(Session session) {
-        connection = new WsConnection(id, session, maxQueuedBytes);
+        connection = new WsConnection(id, session, maxQueuedBytes, metrics);
         protocol.opened(connection);
     }
 

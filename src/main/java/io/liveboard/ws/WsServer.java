@@ -1,5 +1,6 @@
 package io.liveboard.ws;
 
+import io.liveboard.realtime.DeliveryMetrics;
 import java.time.Duration;
 import java.util.UUID;
 import org.eclipse.jetty.http.pathmap.RegexPathSpec;
@@ -12,12 +13,15 @@ public final class WsServer {
     private final Duration idleTimeout;
     private final int maxMessageBytes;
     private final long maxQueuedBytes;
+    private final DeliveryMetrics metrics;
 
-    public WsServer(WsProtocol protocol, Duration idleTimeout, int maxMessageBytes, long maxQueuedBytes) {
+    public WsServer(WsProtocol protocol, Duration idleTimeout, int maxMessageBytes, long maxQueuedBytes,
+            DeliveryMetrics metrics) {
         this.protocol = protocol;
         this.idleTimeout = idleTimeout;
         this.maxMessageBytes = maxMessageBytes;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.metrics = metrics;
     }
 
     public void configure(ServerWebSocketContainer container) {
@@ -25,6 +29,7 @@ public final class WsServer {
         container.setMaxTextMessageSize(maxMessageBytes);
         container.setMaxBinaryMessageSize(maxMessageBytes);
         container.addMapping(new RegexPathSpec("^/(ws)?$"),
-                (request, response, callback) -> new WsEndpoint(protocol, UUID.randomUUID().toString(), maxQueuedBytes));
+                (request, response, callback) -> new WsEndpoint(protocol, UUID.randomUUID().toString(), maxQueuedBytes,
+                        metrics));
     }
 }
