@@ -1,6 +1,8 @@
 package io.liveboard.json;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,13 +11,15 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.UncheckedIOException;
 
-/** The one JSON mapper: camelCase records, ISO-8601 UTC timestamps, unknown input fields ignored. */
+/** The one JSON mapper: camelCase records, ISO-8601 UTC timestamps, unknown input fields ignored, strict syntax. */
 public final class Json {
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {
@@ -29,8 +33,15 @@ public final class Json {
         }
     }
 
-    /** Parses text; throws {@link JsonProcessingException} when it is not JSON. */
+    /**
+     * Parses one JSON value; throws {@link JsonProcessingException} when the text is not exactly that (empty,
+     * malformed, followed by more content, or an object with a repeated key).
+     */
     public static JsonNode parse(String text) throws JsonProcessingException {
-        return MAPPER.readTree(text);
+        JsonNode node = MAPPER.readTree(text);
+        if (node == null || node.isMissingNode()) {
+            throw new JsonParseException(null, "No JSON content");
+        }
+        return node;
     }
 }

@@ -52,7 +52,7 @@ public final class WsProtocol {
             refuse(connection, "Invalid JSON");
             return;
         }
-        if (message == null || !message.isObject()) {
+        if (!message.isObject()) {
             refuse(connection, "Message must be a JSON object");
             return;
         }
@@ -68,7 +68,7 @@ public final class WsProtocol {
     private void dispatch(Connection connection, JsonNode message, JsonNode ref) {
         JsonNode typeNode = message.get("type");
         if (typeNode == null || !typeNode.isTextual()) {
-            refuse(connection, "type is required");
+            connection.send(error("type is required", ref));
             return;
         }
         String type = typeNode.textValue();

@@ -63,6 +63,15 @@ class BadInputTest {
     }
 
     @Test
+    void jsonFollowedByMoreContentIs400() {
+        assertRejected(400, "Invalid JSON",
+                () -> http.post("/tasks", "{\"title\":\"x\",\"listId\":\"list-todo\"} trailing"));
+        assertRejected(400, "Invalid JSON",
+                () -> http.post("/tasks", "{\"title\":\"x\",\"listId\":\"list-todo\",\"title\":\"y\"}"));
+        assertRejected(400, "Invalid JSON", () -> http.post("/tasks", "   "));
+    }
+
+    @Test
     void emptyBodyIs400() {
         assertRejected(400, "Request body must be a JSON object", () -> http.post("/tasks", ""));
         assertRejected(400, "Request body must be a JSON object", () -> http.send("POST", "/tasks", null, null));

@@ -56,6 +56,10 @@ class WsProtocolErrorsTest {
                 argumentSet("not JSON", "hello there", "Invalid JSON"),
                 argumentSet("truncated JSON", "{\"type\":\"join\",\"boardId\":\"board-1\"", "Invalid JSON"),
                 argumentSet("single-quoted JSON", "{'type':'ping'}", "Invalid JSON"),
+                argumentSet("empty frame", "", "Invalid JSON"),
+                argumentSet("trailing garbage", "{\"type\":\"ping\"} trailing garbage", "Invalid JSON"),
+                argumentSet("two objects in one frame", "{\"type\":\"ping\"}{\"type\":\"ping\"}", "Invalid JSON"),
+                argumentSet("repeated key", "{\"type\":\"ping\",\"type\":\"join\"}", "Invalid JSON"),
                 argumentSet("JSON array", "[{\"type\":\"ping\"}]", "Message must be a JSON object"),
                 argumentSet("JSON string", "\"ping\"", "Message must be a JSON object"),
                 argumentSet("JSON number", "42", "Message must be a JSON object"),
@@ -93,6 +97,16 @@ class WsProtocolErrorsTest {
             client.send("{\"type\":\"dance\",\"ref\":\"r-1\"}");
 
             assertEquals(object("error", "Unknown type: dance", "ref", "r-1"), client.await(m -> true));
+            client.assertNoneBeforePong(m -> !"pong".equals(m.path("type").asText()));
+        }
+    }
+
+    @Test
+    void missingTypeErrorCarriesTheRef() {
+        try (WsClient client = WsClient.connect(server)) {
+            client.send("{\"type\":5,\"ref\":\"r-2\"}");
+
+            assertEquals(object("error", "type is required", "ref", "r-2"), client.await(m -> true));
             client.assertNoneBeforePong(m -> !"pong".equals(m.path("type").asText()));
         }
     }
