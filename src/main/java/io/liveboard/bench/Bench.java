@@ -1,0 +1,195 @@
+package io.liveboard.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The load generator: runs one scenario against a running Liveboard and prints a summary and one JSON
+ * line. Server-side figures (CPU time, messages sent, memory) come from the server's {@code /metrics}, so
+ * they do not include the load generator's own work.
+ */
+public final class Bench {
+
+    private final BenchOptions options;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ServerProbe probe;
+
+    public Bench(BenchOptions options) {
+        this.options = options;
+        this.probe = new ServerProbe(http, options.url());
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].startsWith("-")) {
+            System.out.print(BenchOptions.USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        BenchOptions options = BenchOptions.parse(args[0], List.of(args).subList(1, args.length));
+        Map<String, Object> result = new Bench(options).run(args[0]);
+        result.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-26s %s%n", k, v));
+        System.out.println(Json.write(result));
+        System.exit(0);
+    }
+
+    /** Runs a scenario; the map is the JSON line's content. */
+    public Map<String, Object> run(String scenario) throws Exception {
+        return switch (scenario) {
+            case "fanout", "rooms" -> fanout(scenario);
+            case "connections" -> connections();
+            case "writes" -> writes();
+            default -> throw new IllegalArgumentException("Unknown scenario " + scenario + "\n" + BenchOptions.USAGE);
+        };
+    }
+
+    private Map<String, Object> fanout(String scenario) throws Exception {
+        List<String> boards = new ArrayList<>();
+        List<String> lists = new ArrayList<>();
+        for (int b = 0; b < options.boards(); b++) {
+            JsonNode board = createBoard("bench " + scenario + " " + b);
+            boards.add(board.path("id").asText());
+            lists.add(board.path("lists").get(0).path("id").asText());
+        }
+        int events = options.events();
+        Map<String, Integer> perBoard = new LinkedHashMap<>();
+        for (int i = 0; i < events; i++) {
+            perBoard.merge(boards.get(i % boards.size()), 1, Integer::sum);
+        }
+        URI ws = URI.create(options.url().toString().replaceFirst("^http", "ws")).resolve("/ws");
+        try (Subscribers subscribers = new Subscribers(ws, boards, options.clients(), options.addresses())) {
+            long expected = 0;
+            for (int i = 0; i < options.clients(); i++) {
+                expected += perBoard.getOrDefault(boards.get(i % boards.size()), 0);
+            }
+            TaskPoster poster = new TaskPoster(http, options.url());
+            subscribers.expect(events);
+            ServerProbe.Reading before = probe.read();
+            long start = System.nanoTime();
+            if (options.rate() > 0) {
+                double eventsPerSecond = options.rate() / ((double) options.clients() / boards.size());
+                poster.openLoop(events, eventsPerSecond, i -> lists.get(i % lists.size()), subscribers::sent);
+            } else {
+                poster.closedLoop(events, options.concurrency(), i -> lists.get(i % lists.size()), subscribers::sent);
+            }
+            awaitDeliveries(subscribers, expected);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ServerProbe.Reading after = probe.read();
+            long delivered = subscribers.received();
+            Map<String, Object> result = header(scenario);
+            result.put("boards", boards.size());
+            result.put("events", events);
+            result.put("postFailures", poster.failures());
+            result.put("deliveries", delivered);
+            result.put("lost", subscribers.missing(perBoard));
+            result.put("seconds", round(seconds));
+            result.put("deliveriesPerSec", Math.round(delivered / seconds));
+            putLatency(result, "latency", subscribers.latency());
+            putLatency(result, "postLatency", poster.latency());
+            double serverDeliveries = after.wsMessages() - before.wsMessages();
+            result.put("serverCpuSeconds", round((after.cpuNanos() - before.cpuNanos()) / 1e9));
+            result.put("serverCpuUsPerDelivery", round((after.cpuNanos() - before.cpuNanos()) / 1e3 / serverDeliveries));
+            return result;
+        }
+    }
+
+    private Map<String, Object> connections() throws Exception {
+        List<String> boards = new ArrayList<>();
+        for (int b = 0; b < options.boards(); b++) {
+            boards.add(createBoard("bench connections " + b).path("id").asText());
+        }
+        ServerProbe.Reading before = probe.read();
+        long start = System.nanoTime();
+        try (Subscribers subscribers = new Subscribers(URI.create(options.url().toString().replaceFirst("^http", "ws"))
+                .resolve("/ws"), boards, options.clients(), options.addresses())) {
+            double connectSeconds = (System.nanoTime() - start) / 1e9;
+            Thread.sleep(2_000);
+            ServerProbe.Reading after = probe.read();
+            int answered = subscribers.pingAll(60_000);
+            Map<String, Object> result = header("connections");
+            result.put("connected", subscribers.size());
+            result.put("connectSeconds", round(connectSeconds));
+            result.put("answeredPing", answered);
+            result.put("serverRssMiB", round(after.rssBytes() / 1048576));
+            result.put("serverRssPerConnectionKiB", round((after.rssBytes() - before.rssBytes()) / 1024 / subscribers.size()));
+            result.put("serverHeapPerConnectionKiB",
+                    round((after.heapBytes() - before.heapBytes()) / 1024 / subscribers.size()));
+            return result;
+        }
+    }
+
+    private Map<String, Object> writes() throws Exception {
+        JsonNode board = createBoard("bench writes");
+        String list = board.path("lists").get(0).path("id").asText();
+        TaskPoster poster = new TaskPoster(http, options.url());
+        ServerProbe.Reading before = probe.read();
+        long start = System.nanoTime();
+        poster.closedLoop(options.events(), options.concurrency(), i -> list, (i, t) -> { });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ServerProbe.Reading after = probe.read();
+        Map<String, Object> result = header("writes");
+        result.put("creates", options.events());
+        result.put("failures", poster.failures());
+        result.put("seconds", round(seconds));
+        result.put("createsPerSec", Math.round(options.events() / seconds));
+        putLatency(result, "latency", poster.latency());
+        result.put("serverCpuUsPerCreate", round((after.cpuNanos() - before.cpuNanos()) / 1e3 / options.events()));
+        return result;
+    }
+
+    private Map<String, Object> header(String scenario) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scenario", scenario);
+        result.put("clients", options.clients());
+        result.put("concurrency", options.rate() > 0 ? 0 : options.concurrency());
+        result.put("rate", options.rate());
+        return result;
+    }
+
+    /** Waits until every expected delivery arrived, or until nothing more arrives for 5 s. */
+    private static void awaitDeliveries(Subscribers subscribers, long expected) throws InterruptedException {
+        long last = -1;
+        long stalledSince = System.nanoTime();
+        while (subscribers.received() < expected) {
+            long now = subscribers.received();
+            if (now != last) {
+                last = now;
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > 5_000_000_000L) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private JsonNode createBoard(String name) throws Exception {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(options.url().resolve("/boards"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("name", name)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("POST /boards answered " + created.statusCode() + ": " + created.body());
+        }
+        String id = Json.parse(created.body()).path("id").asText();
+        return Json.parse(http.send(HttpRequest.newBuilder(options.url().resolve("/boards/" + id)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private static void putLatency(Map<String, Object> result, String name, Histogram histogram) {
+        result.put(name + "P50Ms", round(histogram.getValueAtPercentile(50) / 1e6));
+        result.put(name + "P99Ms", round(histogram.getValueAtPercentile(99) / 1e6));
+        result.put(name + "MaxMs", round(histogram.getMaxValue() / 1e6));
+    }
+
+    private static double round(double value) {
+        return Double.isFinite(value) ? Math.round(value * 1000) / 1000.0 : value;
+    }
+}

@@ -1,0 +1,66 @@
+package io.liveboard.bench;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The benchmark's settings: {@code --name value} flags after the scenario name.
+ *
+ * @param url         the server ({@code --url}, default http://127.0.0.1:3000)
+ * @param clients     WebSocket clients ({@code --clients})
+ * @param boards      boards the clients are spread over ({@code --boards}; fanout: 1)
+ * @param events      tasks to POST ({@code --events})
+ * @param concurrency POSTs in flight at once, closed loop ({@code --concurrency})
+ * @param rate        open loop instead: deliveries per second to aim at ({@code --rate}; 0 = closed loop)
+ * @param addresses   local source addresses 127.0.0.1… to spread connections over ({@code --addresses})
+ * @param seconds     how long the writes scenario runs ({@code --seconds})
+ */
+public record BenchOptions(URI url, int clients, int boards, int events, int concurrency, int rate, int addresses,
+        int seconds) {
+
+    public static final String USAGE = """
+            Usage: java -cp target/liveboard.jar io.liveboard.bench.Bench SCENARIO [options]
+              fanout       --clients 1000 --events 300 [--concurrency 4 | --rate 50000]
+              rooms        --clients 1000 --boards 50 --events 500 [--concurrency 4]
+              connections  --clients 50000 --addresses 4
+              writes       --seconds 10 --concurrency 16
+            Common: --url http://127.0.0.1:3000
+            Prints a summary and one JSON line per run.
+            """;
+
+    public static BenchOptions parse(String scenario, List<String> args) {
+        Map<String, String> values = new HashMap<>();
+        List<String> rest = new ArrayList<>(args);
+        while (!rest.isEmpty()) {
+            String flag = rest.remove(0);
+            if (!flag.startsWith("--") || rest.isEmpty()) {
+                throw new IllegalArgumentException("Expected --name value, got " + flag);
+            }
+            values.put(flag.substring(2), rest.remove(0));
+        }
+        boolean connections = scenario.equals("connections");
+        BenchOptions options = new BenchOptions(
+                URI.create(values.getOrDefault("url", "http://127.0.0.1:3000")),
+                number(values, "clients", connections ? 10_000 : 1_000),
+                number(values, "boards", scenario.equals("rooms") ? 50 : 1),
+                number(values, "events", 300),
+                number(values, "concurrency", scenario.equals("writes") ? 16 : 4),
+                number(values, "rate", 0),
+                number(values, "addresses", 1),
+                number(values, "seconds", 10));
+        values.keySet().removeAll(List.of("url", "clients", "boards", "events", "concurrency", "rate", "addresses",
+                "seconds"));
+        if (!values.isEmpty()) {
+            throw new IllegalArgumentException("Unknown option(s): " + values.keySet());
+        }
+        return options;
+    }
+
+    private static int number(Map<String, String> values, String name, int fallback) {
+        String value = values.get(name);
+        return value == null ? fallback : Integer.parseInt(value);
+    }
+}
