@@ -47,6 +47,7 @@ public final class App {
     private final BoardStore store;
     private final EventBus bus;
     private final MicrometerMetrics metrics;
+    private final Fanout fanout;
     private final RoomRegistry websockets = new RoomRegistry();
     private final RoomRegistry streams = new RoomRegistry();
     private final ScheduledExecutorService scheduler;
@@ -65,7 +66,8 @@ public final class App {
         metrics.watch(Transport.SSE, streams);
         bus = new LocalEventBus();
         LongPolls polls = new LongPolls();
-        bus.subscribe(new Fanout(websockets, streams, polls, metrics));
+        fanout = new Fanout(websockets, streams, polls, metrics);
+        bus.subscribe(fanout);
         Counter published = metrics.counter("liveboard.events.published", "Committed board events published");
         bus.subscribe(event -> published.increment());
         BoardService boards = new BoardService(store, bus::publish, clock);
@@ -135,6 +137,7 @@ public final class App {
             LOG.warn("Stopping the HTTP server failed", e);
         }
         bus.close();
+        fanout.close();
         store.close();
         LOG.info("Liveboard stopped");
     }

@@ -1,10 +1,12 @@
 package io.liveboard.realtime;
 
+import java.util.List;
+
 /**
  * One live client, whatever its transport. Implementations are thread-safe: any thread may send, and
- * {@link #send} never blocks. Messages sent to one connection are delivered in the order of the
- * {@code send} calls or not at all: a connection that cannot keep up (its bounded outbound queue is full)
- * or whose peer is gone is closed, never skipped over.
+ * sending never blocks. Messages sent to one connection are delivered in the order of the send calls or
+ * not at all: a connection that cannot keep up (its bounded outbound queue is full) or whose peer is gone
+ * is closed, never skipped over.
  */
 public interface Connection {
 
@@ -14,7 +16,15 @@ public interface Connection {
     Transport transport();
 
     /** Queues the message for the client and returns at once. Ignored once the connection is closed. */
-    void send(OutboundMessage message);
+    default void send(OutboundMessage message) {
+        send(List.of(message));
+    }
+
+    /**
+     * Queues the messages, in order, and returns at once; they are written together where the transport
+     * can (one socket write for several frames). Ignored once the connection is closed.
+     */
+    void send(List<OutboundMessage> messages);
 
     boolean isOpen();
 

@@ -2,14 +2,17 @@ package io.liveboard.realtime;
 
 import io.liveboard.board.BoardEvent;
 import io.liveboard.json.Json;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A message encoded once and sent as it is to every connection that should get it. {@code type} names it
- * (the SSE event name), {@code boardId} and {@code seq} place it in a board's event log ({@code seq} is 0
- * for messages that are not board events, such as {@code user_joined}).
+ * A message encoded once and sent as it is to every connection that should get it: the JSON text and its
+ * UTF-8 bytes (in a direct buffer, which sockets write without another copy). {@code type} names it (the
+ * SSE event name); {@code boardId} and {@code seq} place it in a board's event log ({@code seq} is 0 for
+ * messages that are not board events, such as {@code user_joined}); {@code excludeId} names the one
+ * connection that must not get it (the one that caused it), or is null. Immutable and thread-safe.
  */
 public final class OutboundMessage {
 
@@ -17,13 +20,21 @@ public final class OutboundMessage {
     private final String boardId;
     private final long seq;
     private final String json;
-    private volatile byte[] utf8;
+    private final String excludeId;
+    private final ByteBuffer payload;
 
-    public OutboundMessage(String type, String boardId, long seq, String json) {
+    public OutboundMessage(String type, String boardId, long seq, String json, String excludeId) {
         this.type = type;
         this.boardId = boardId;
         this.seq = seq;
         this.json = json;
+        this.excludeId = excludeId;
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        this.payload = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer();
+    }
+
+    public OutboundMessage(String type, String boardId, long seq, String json) {
+        this(type, boardId, seq, json, null);
     }
 
     /** {@code {"type":…,"boardId":…,"seq":…, …event fields}}, the wire form of a board event. */
@@ -33,7 +44,7 @@ public final class OutboundMessage {
         body.put("boardId", event.boardId());
         body.put("seq", event.seq());
         body.putAll(event.data());
-        return new OutboundMessage(event.type(), event.boardId(), event.seq(), Json.write(body));
+        return new OutboundMessage(event.type(), event.boardId(), event.seq(), Json.write(body), event.originId());
     }
 
     /** A message that is not a board event, from fields in order. */
@@ -60,13 +71,17 @@ public final class OutboundMessage {
         return json;
     }
 
-    /** The JSON as UTF-8, encoded on first use and then shared. */
-    public byte[] utf8() {
-        byte[] bytes = utf8;
-        if (bytes == null) {
-            bytes = json.getBytes(StandardCharsets.UTF_8);
-            utf8 = bytes;
-        }
-        return bytes;
+    public String excludeId() {
+        return excludeId;
+    }
+
+    /** Size of the UTF-8 payload in bytes. */
+    public int size() {
+        return payload.remaining();
+    }
+
+    /** The UTF-8 payload: a fresh read-only view each call, so that every send has its own position. */
+    public ByteBuffer payload() {
+        return payload.duplicate();
     }
 }

@@ -1,6 +1,7 @@
 package io.liveboard.realtime;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,11 +91,47 @@ public final class RoomRegistry {
         if (members == null) {
             return 0;
         }
+        List<OutboundMessage> one = List.of(message);
         int sent = 0;
         for (Connection member : members) {
             if (member.isOpen() && !member.id().equals(excludeId)) {
-                member.send(message);
+                member.send(one);
                 sent++;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Sends the messages, in order and together, to every open member of the room, each member without
+     * the messages that exclude it ({@link OutboundMessage#excludeId()}). Never blocks on a connection;
+     * returns how many members it handed messages to.
+     */
+    public int broadcast(String roomId, List<OutboundMessage> messages) {
+        Set<Connection> members = rooms.get(roomId);
+        if (members == null) {
+            return 0;
+        }
+        Set<String> excluded = new HashSet<>();
+        for (OutboundMessage message : messages) {
+            if (message.excludeId() != null) {
+                excluded.add(message.excludeId());
+            }
+        }
+        int sent = 0;
+        for (Connection member : members) {
+            if (!member.isOpen()) {
+                continue;
+            }
+            if (!excluded.contains(member.id())) {
+                member.send(messages);
+                sent++;
+            } else {
+                List<OutboundMessage> own = messages.stream().filter(m -> !member.id().equals(m.excludeId())).toList();
+                if (!own.isEmpty()) {
+                    member.send(own);
+                    sent++;
+                }
             }
         }
         return sent;

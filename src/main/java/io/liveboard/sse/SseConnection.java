@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.eclipse.jetty.server.Response;
@@ -64,23 +65,29 @@ final class SseConnection implements Connection {
     }
 
     @Override
-    public void send(OutboundMessage message) {
-        StringBuilder frame = new StringBuilder(message.json().length() + 64);
+    public void send(List<OutboundMessage> messages) {
+        StringBuilder frames = new StringBuilder();
         ByteBuffer next;
+        boolean open;
         synchronized (this) {
-            // the id and the frame's place in the queue are decided together, so ids only grow
-            frame.append("event: ").append(message.type()).append('\n');
-            if (message.seq() > 0) {
-                positions.put(message.boardId(), message.seq());
-                frame.append("id: ").append(eventId()).append('\n');
+            // ids and the frames' place in the queue are decided together, so ids only grow
+            for (OutboundMessage message : messages) {
+                frames.append("event: ").append(message.type()).append('\n');
+                if (message.seq() > 0) {
+                    positions.put(message.boardId(), message.seq());
+                    frames.append("id: ").append(eventId()).append('\n');
+                }
+                frames.append("data: ").append(message.json()).append("\n\n");
             }
-            frame.append("data: ").append(message.json()).append("\n\n");
-            next = enqueue(frame.toString().getBytes(StandardCharsets.UTF_8));
+            open = !closing && !ended;
+            next = enqueue(frames.toString().getBytes(StandardCharsets.UTF_8));
         }
-        if (isOpen()) {
-            metrics.sent(Transport.SSE, message.utf8().length);
-        } else {
-            metrics.dropped(Transport.SSE);
+        for (OutboundMessage message : messages) {
+            if (open) {
+                metrics.sent(Transport.SSE, message.size());
+            } else {
+                metrics.dropped(Transport.SSE);
+            }
         }
         flush(next);
     }

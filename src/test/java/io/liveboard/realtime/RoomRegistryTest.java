@@ -41,8 +41,8 @@ class RoomRegistryTest {
         }
 
         @Override
-        public void send(OutboundMessage message) {
-            received.add(message);
+        public void send(List<OutboundMessage> messages) {
+            received.addAll(messages);
         }
 
         @Override
@@ -104,6 +104,23 @@ class RoomRegistryTest {
         assertEquals(List.of(), carol.received);
         assertEquals(List.of(), closing.received);
         assertEquals(0, registry.broadcast("board-9", message("nobody"), null));
+    }
+
+    @Test
+    void batchBroadcastSparesEachMemberOnlyTheMessagesItCaused() {
+        RoomRegistry registry = new RoomRegistry();
+        Recording alice = added(registry, "alice");
+        Recording bob = added(registry, "bob");
+        registry.join("board-1", alice);
+        registry.join("board-1", bob);
+        OutboundMessage byAlice = new OutboundMessage("task_created", "board-1", 1, "{\"n\":1}", "alice");
+        OutboundMessage byNobody = new OutboundMessage("task_created", "board-1", 2, "{\"n\":2}", null);
+        OutboundMessage byBob = new OutboundMessage("task_created", "board-1", 3, "{\"n\":3}", "bob");
+
+        assertEquals(2, registry.broadcast("board-1", List.of(byAlice, byNobody, byBob)));
+
+        assertEquals(List.of(byNobody, byBob), alice.received);
+        assertEquals(List.of(byAlice, byNobody), bob.received);
     }
 
     @Test
