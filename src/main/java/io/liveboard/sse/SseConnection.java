@@ -43,8 +43,12 @@ final class SseConnection implements Connection {
     private boolean ended;
     private boolean overflowed;
 
+    /**
+     * A stream that opens with {@code opening} (its {@code retry:} and {@code connected} lines); that and
+     * everything sent after it are held back until {@link #start}, so the opening always comes first.
+     */
     SseConnection(String id, Response response, Callback exchange, long maxQueuedBytes, Map<String, Long> positions,
-            DeliveryMetrics metrics, Runnable onEnd) {
+            String opening, DeliveryMetrics metrics, Runnable onEnd) {
         this.id = id;
         this.response = response;
         this.exchange = exchange;
@@ -52,6 +56,19 @@ final class SseConnection implements Connection {
         this.positions = new LinkedHashMap<>(positions);
         this.onEnd = onEnd;
         this.metrics = metrics;
+        byte[] bytes = opening.getBytes(StandardCharsets.UTF_8);
+        pending.add(bytes);
+        unwrittenBytes = bytes.length;
+        writing = true;
+    }
+
+    /** Starts writing: the opening, then whatever was sent since. */
+    void start() {
+        ByteBuffer next;
+        synchronized (this) {
+            next = ended ? null : drain();
+        }
+        flush(next);
     }
 
     @Override
@@ -74,7 +91,7 @@ final class SseConnection implements Connection {
             for (OutboundMessage message : messages) {
                 frames.append("event: ").append(message.type()).append('\n');
                 if (message.seq() > 0) {
-                    positions.put(message.boardId(), message.seq());
+                    positions.merge(message.boardId(), message.seq(), Math::max);
                     frames.append("id: ").append(eventId()).append('\n');
                 }
                 frames.append("data: ").append(message.json()).append("\n\n");
@@ -100,11 +117,6 @@ final class SseConnection implements Connection {
         StringJoiner id = new StringJoiner(",");
         positions.forEach((board, seq) -> id.add(board + ":" + seq));
         return id.toString();
-    }
-
-    /** Writes raw event-stream text, such as the opening {@code retry:} and {@code connected} lines. */
-    void sendRaw(String text) {
-        write(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

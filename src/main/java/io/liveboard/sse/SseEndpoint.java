@@ -57,17 +57,19 @@ public final class SseEndpoint {
         ex.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         ex.response().getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         ex.response().getHeaders().put("X-Accel-Buffering", "no");
-        SseConnection[] self = new SseConnection[1];
-        SseConnection connection = new SseConnection(UUID.randomUUID().toString(), ex.response(), ex.callback(),
-                maxQueuedBytes, positions, metrics, () -> streams.remove(self[0]));
-        self[0] = connection;
-        streams.add(connection);
         Map<String, Object> connected = new LinkedHashMap<>();
         connected.put("type", "connected");
         connected.put("boards", boardIds);
-        connection.sendRaw("retry: " + retry.toMillis() + "\n\ndata: " + Json.write(connected) + "\n\n");
+        String opening = "retry: " + retry.toMillis() + "\n\ndata: " + Json.write(connected) + "\n\n";
+        SseConnection[] self = new SseConnection[1];
+        SseConnection connection = new SseConnection(UUID.randomUUID().toString(), ex.response(), ex.callback(),
+                maxQueuedBytes, positions, opening, metrics, () -> streams.remove(self[0]));
+        self[0] = connection;
+        // "connected" goes out only once the stream is in all its rooms: nothing sent after it is missed
+        streams.add(connection);
         for (String boardId : boardIds) {
             streams.join(boardId, connection);
         }
+        connection.start();
     }
 }

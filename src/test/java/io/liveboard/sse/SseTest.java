@@ -118,8 +118,9 @@ class SseTest {
         long seq2 = http.get("/boards/board-2").json().path("seq").asLong();
         try (SseClient sse = SseClient.open(server, "/events?boards=board-1,board-2")) {
             assertEquals(200, sse.status());
-            assertEquals("500", sse.await(e -> true).retry());
-            assertEquals("{\"type\":\"connected\",\"boards\":[\"board-1\",\"board-2\"]}", sse.await(e -> true).data());
+            assertEquals(new SseClient.Event("message", null, null, "500"), sse.await(e -> true));
+            assertEquals(new SseClient.Event("message", null,
+                    "{\"type\":\"connected\",\"boards\":[\"board-1\",\"board-2\"]}", null), sse.await(e -> true));
 
             Http.Reply a = http.post("/tasks", "{\"title\":\"Multi one\",\"listId\":\"list-todo\"}");
             Http.Reply b = http.post("/tasks", "{\"title\":\"Multi two\",\"listId\":\"list-2-todo\"}");
