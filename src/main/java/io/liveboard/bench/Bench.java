@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -70,15 +71,21 @@ public final class Bench {
             for (int i = 0; i < options.clients(); i++) {
                 expected += perBoard.getOrDefault(boards.get(i % boards.size()), 0);
             }
+            int[] membersOf = new int[boards.size()];
+            for (int i = 0; i < options.clients(); i++) {
+                membersOf[i % boards.size()]++;
+            }
             TaskPoster poster = new TaskPoster(http, options.url());
-            subscribers.expect(events);
+            // closed loop: at most `concurrency` events are out that have not yet reached every member
+            Semaphore window = new Semaphore(options.concurrency());
+            subscribers.expect(events, i -> membersOf[i % boards.size()], i -> window.release());
             ServerProbe.Reading before = probe.read();
             long start = System.nanoTime();
             if (options.rate() > 0) {
                 double eventsPerSecond = options.rate() / ((double) options.clients() / boards.size());
                 poster.openLoop(events, eventsPerSecond, i -> lists.get(i % lists.size()), subscribers::sent);
             } else {
-                poster.closedLoop(events, options.concurrency(), i -> lists.get(i % lists.size()), subscribers::sent);
+                poster.closedLoop(events, window, false, i -> lists.get(i % lists.size()), subscribers::sent);
             }
             awaitDeliveries(subscribers, expected);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -132,7 +139,7 @@ public final class Bench {
         TaskPoster poster = new TaskPoster(http, options.url());
         ServerProbe.Reading before = probe.read();
         long start = System.nanoTime();
-        poster.closedLoop(options.events(), options.concurrency(), i -> list, (i, t) -> { });
+        poster.closedLoop(options.events(), new Semaphore(options.concurrency()), true, i -> list, (i, t) -> { });
         double seconds = (System.nanoTime() - start) / 1e9;
         ServerProbe.Reading after = probe.read();
         Map<String, Object> result = header("writes");

@@ -13,7 +13,8 @@ import java.util.Map;
  * @param clients     WebSocket clients ({@code --clients})
  * @param boards      boards the clients are spread over ({@code --boards}; fanout: 1)
  * @param events      tasks to POST ({@code --events})
- * @param concurrency POSTs in flight at once, closed loop ({@code --concurrency})
+ * @param concurrency closed loop: events in flight, not yet delivered to every client (writes: requests in
+ *                    flight) ({@code --concurrency})
  * @param rate        open loop instead: deliveries per second to aim at ({@code --rate}; 0 = closed loop)
  * @param addresses   local source addresses 127.0.0.1… to spread connections over ({@code --addresses})
  * @param seconds     how long the writes scenario runs ({@code --seconds})

@@ -2,78 +2,178 @@ package io.liveboard.bench;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntConsumer;
+import java.util.function.IntUnaryOperator;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
 /**
- * Many WebSocket clients joined to boards. Each counts the {@code task_created} events it receives whose
- * title is {@code bench-<n>}, and records send→receive latency from the send time of task n.
+ * Many WebSocket clients joined to boards, on Jetty's core WebSocket client so that the load generator
+ * spends as little CPU per message as it can: frames are looked at as bytes, never decoded to strings.
+ * Each client counts the {@code task_created} events whose title is {@code bench-<n>}, and records
+ * send→receive latency from the send time of task n.
  */
 final class Subscribers implements AutoCloseable {
 
-    private static final String MARK = "\"title\":\"bench-";
+    private static final byte[] CREATED = "{\"type\":\"task_created\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] JOINED = "{\"type\":\"joined\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PONG = "{\"type\":\"pong\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MARK = "\"title\":\"bench-".getBytes(StandardCharsets.US_ASCII);
 
-    private final List<WebSocketClient> jettyClients = new ArrayList<>();
-    private final List<Session> sessions = new ArrayList<>();
+    private final List<WebSocketCoreClient> jettyClients = new ArrayList<>();
     private final List<Member> members = new ArrayList<>();
     private final Histogram latency = new ConcurrentHistogram(3_600_000_000_000L, 3);
     private final AtomicLong received = new AtomicLong();
     private final AtomicInteger pongs = new AtomicInteger();
     private volatile AtomicLongArray sentAt = new AtomicLongArray(0);
+    private volatile AtomicIntegerArray deliveredTo = new AtomicIntegerArray(0);
+    private volatile IntUnaryOperator recipients = n -> Integer.MAX_VALUE;
+    private volatile IntConsumer onDelivered = n -> { };
 
-    /** One connection's listener; public because Jetty calls it reflectively. */
-    public final class Member implements Session.Listener.AutoDemanding {
+    /** One connection. */
+    private final class Member implements FrameHandler {
         final String boardId;
         final CompletableFuture<Void> joined = new CompletableFuture<>();
         final AtomicInteger events = new AtomicInteger();
-        Session session;
+        volatile CoreSession session;
+        private ByteBuffer partial;
 
         Member(String boardId) {
             this.boardId = boardId;
         }
 
-        @Override
-        public void onWebSocketOpen(Session opened) {
-            session = opened;
-            opened.sendText("{\"type\":\"join\",\"boardId\":\"" + boardId + "\"}", Callback.NOOP);
+        void sendText(String text) {
+            session.sendFrame(new Frame(OpCode.TEXT).setPayload(text), Callback.NOOP, false);
         }
 
         @Override
-        public void onWebSocketText(String message) {
+        public void onOpen(CoreSession opened, Callback callback) {
+            session = opened;
+            opened.setAutoFragment(false);
+            callback.succeeded();
+            sendText("{\"type\":\"join\",\"boardId\":\"" + boardId + "\"}");
+            opened.demand();
+        }
+
+        @Override
+        public void onFrame(Frame frame, Callback callback) {
             long now = System.nanoTime();
-            int mark = message.indexOf(MARK);
-            if (mark >= 0 && message.startsWith("{\"type\":\"task_created\"")) {
-                int start = mark + MARK.length();
-                int end = message.indexOf('"', start);
-                int n = Integer.parseInt(message, start, end, 10);
-                AtomicLongArray sent = sentAt;
-                if (n < sent.length() && sent.get(n) != 0) {
-                    latency.recordValue(Math.max(0, now - sent.get(n)));
+            ByteBuffer payload = null;
+            if (frame.getOpCode() == OpCode.TEXT && frame.isFin()) {
+                payload = frame.getPayload();
+            } else if (frame.getOpCode() == OpCode.TEXT || frame.getOpCode() == OpCode.CONTINUATION) {
+                // a message split over frames: gather it, then look at it whole
+                partial = append(frame.getOpCode() == OpCode.TEXT ? null : partial, frame.getPayload());
+                if (frame.isFin()) {
+                    payload = partial.flip();
+                    partial = null;
                 }
-                events.incrementAndGet();
-                received.incrementAndGet();
-            } else if (message.startsWith("{\"type\":\"joined\"")) {
-                joined.complete(null);
-            } else if (message.startsWith("{\"type\":\"pong\"")) {
-                pongs.incrementAndGet();
+            }
+            if (payload != null) {
+                if (startsWith(payload, CREATED)) {
+                    int n = numberAfter(payload, MARK);
+                    AtomicLongArray sent = sentAt;
+                    if (n >= 0 && n < sent.length() && sent.get(n) != 0) {
+                        latency.recordValue(Math.max(0, now - sent.get(n)));
+                        if (deliveredTo.incrementAndGet(n) == recipients.applyAsInt(n)) {
+                            onDelivered.accept(n);
+                        }
+                    }
+                    events.incrementAndGet();
+                    received.incrementAndGet();
+                } else if (startsWith(payload, JOINED)) {
+                    joined.complete(null);
+                } else if (startsWith(payload, PONG)) {
+                    pongs.incrementAndGet();
+                }
+            } else if (frame.getOpCode() == OpCode.PING) {
+                session.sendFrame(new Frame(OpCode.PONG).setPayload(frame.getPayload().slice()), Callback.NOOP, false);
+            }
+            callback.succeeded();
+            session.demand();
+        }
+
+        @Override
+        public void onError(Throwable cause, Callback callback) {
+            joined.completeExceptionally(cause);
+            callback.succeeded();
+        }
+
+        @Override
+        public void onClosed(CloseStatus closeStatus, Callback callback) {
+            callback.succeeded();
+        }
+    }
+
+    private static ByteBuffer append(ByteBuffer to, ByteBuffer more) {
+        int need = more == null ? 0 : more.remaining();
+        ByteBuffer target = to;
+        if (target == null || target.remaining() < need) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(1024, (to == null ? 0 : to.position()) + need) * 2);
+            if (to != null) {
+                bigger.put(to.flip());
+            }
+            target = bigger;
+        }
+        if (more != null) {
+            target.put(more.slice());
+        }
+        return target;
+    }
+
+    private static boolean startsWith(ByteBuffer buffer, byte[] prefix) {
+        if (buffer == null || buffer.remaining() < prefix.length) {
+            return false;
+        }
+        int at = buffer.position();
+        for (int i = 0; i < prefix.length; i++) {
+            if (buffer.get(at + i) != prefix[i]) {
+                return false;
             }
         }
+        return true;
+    }
 
-        @Override
-        public void onWebSocketError(Throwable cause) {
-            joined.completeExceptionally(cause);
+    /** The decimal number right after the first occurrence of {@code mark}, or -1. */
+    private static int numberAfter(ByteBuffer buffer, byte[] mark) {
+        int end = buffer.limit() - mark.length;
+        outer:
+        for (int at = buffer.position(); at <= end; at++) {
+            for (int i = 0; i < mark.length; i++) {
+                if (buffer.get(at + i) != mark[i]) {
+                    continue outer;
+                }
+            }
+            int n = 0;
+            for (int i = at + mark.length; i < buffer.limit(); i++) {
+                byte b = buffer.get(i);
+                if (b < '0' || b > '9') {
+                    return n;
+                }
+                n = n * 10 + (b - '0');
+            }
+            return n;
         }
+        return -1;
     }
 
     /**
@@ -85,30 +185,36 @@ final class Subscribers implements AutoCloseable {
             HttpClient http = new HttpClient();
             http.setBindAddress(new InetSocketAddress("127.0.0." + (a + 1), 0));
             http.setMaxConnectionsPerDestination(Integer.MAX_VALUE);
-            WebSocketClient client = new WebSocketClient(http);
-            client.setIdleTimeout(java.time.Duration.ofMinutes(10));
+            http.setIdleTimeout(TimeUnit.MINUTES.toMillis(10));
+            WebSocketCoreClient client = new WebSocketCoreClient(http, null);
             client.start();
             jettyClients.add(client);
         }
         int batch = 500;
         for (int from = 0; from < count; from += batch) {
-            List<CompletableFuture<Session>> connecting = new ArrayList<>();
             List<Member> wave = new ArrayList<>();
+            List<CompletableFuture<CoreSession>> connecting = new ArrayList<>();
             for (int i = from; i < Math.min(count, from + batch); i++) {
                 Member member = new Member(boardIds.get(i % boardIds.size()));
                 wave.add(member);
                 connecting.add(jettyClients.get(i % addresses).connect(member, ws));
             }
             for (int i = 0; i < wave.size(); i++) {
-                sessions.add(connecting.get(i).get(30, TimeUnit.SECONDS));
+                connecting.get(i).get(30, TimeUnit.SECONDS);
                 wave.get(i).joined.get(30, TimeUnit.SECONDS);
             }
             members.addAll(wave);
         }
     }
 
-    /** Tasks 0..n-1 will be sent; {@link #sent} records when. */
-    void expect(int tasks) {
+    /**
+     * Tasks 0..n-1 will be sent ({@link #sent} records when); task i should reach {@code recipients(i)}
+     * clients, and {@code onDelivered(i)} runs once it has reached them all.
+     */
+    void expect(int tasks, IntUnaryOperator recipients, IntConsumer onDelivered) {
+        this.recipients = recipients;
+        this.onDelivered = onDelivered;
+        deliveredTo = new AtomicIntegerArray(tasks);
         sentAt = new AtomicLongArray(tasks);
     }
 
@@ -121,7 +227,7 @@ final class Subscribers implements AutoCloseable {
     }
 
     /** Deliveries each member should have had, given how many tasks went to each board. */
-    long missing(java.util.Map<String, Integer> tasksPerBoard) {
+    long missing(Map<String, Integer> tasksPerBoard) {
         long missing = 0;
         for (Member member : members) {
             missing += Math.max(0, tasksPerBoard.getOrDefault(member.boardId, 0) - member.events.get());
@@ -141,7 +247,7 @@ final class Subscribers implements AutoCloseable {
     int pingAll(long waitMillis) throws InterruptedException {
         pongs.set(0);
         for (Member member : members) {
-            member.session.sendText("{\"type\":\"ping\"}", Callback.NOOP);
+            member.sendText("{\"type\":\"ping\"}");
         }
         long deadline = System.currentTimeMillis() + waitMillis;
         while (pongs.get() < members.size() && System.currentTimeMillis() < deadline) {
@@ -152,7 +258,7 @@ final class Subscribers implements AutoCloseable {
 
     @Override
     public void close() {
-        for (WebSocketClient client : jettyClients) {
+        for (WebSocketCoreClient client : jettyClients) {
             try {
                 client.stop();
             } catch (Exception e) {

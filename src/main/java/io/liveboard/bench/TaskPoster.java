@@ -27,13 +27,23 @@ final class TaskPoster {
         this.tasks = base.resolve("/tasks");
     }
 
-    /** Posts tasks 0..count-1; {@code listOf(i)} picks the list; {@code onSend(i)} runs just before each send. */
-    void closedLoop(int count, int concurrency, IntFunction<String> listOf, SendObserver onSend) throws Exception {
-        Semaphore inFlight = new Semaphore(concurrency);
+    /**
+     * Posts tasks 0..count-1, taking a permit of {@code window} before each; {@code listOf(i)} picks the
+     * list, {@code onSend(i)} runs just before each send. With {@code releaseOnAnswer} the permit comes
+     * back with the answer; otherwise whoever sees the task delivered gives it back.
+     */
+    void closedLoop(int count, Semaphore window, boolean releaseOnAnswer, IntFunction<String> listOf,
+            SendObserver onSend) throws Exception {
         List<CompletableFuture<?>> all = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            inFlight.acquire();
-            all.add(post(i, listOf.apply(i), onSend).whenComplete((r, e) -> inFlight.release()));
+            if (!window.tryAcquire(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("No permit within 30 s: task " + i + " never completed");
+            }
+            CompletableFuture<HttpResponse<Void>> posted = post(i, listOf.apply(i), onSend);
+            if (releaseOnAnswer) {
+                posted = posted.whenComplete((r, e) -> window.release());
+            }
+            all.add(posted);
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
     }

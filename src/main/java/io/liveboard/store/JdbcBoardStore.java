@@ -25,11 +25,13 @@ public final class JdbcBoardStore implements BoardStore {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Connection connection;
+    private final Statements statements;
     private final Path file;
 
     private JdbcBoardStore(Path file, Connection connection) {
         this.file = file;
         this.connection = connection;
+        this.statements = new Statements(connection);
     }
 
     /** Opens (and creates, with its folder and schema, if need be) the SQLite database at {@code file}. */
@@ -84,7 +86,7 @@ public final class JdbcBoardStore implements BoardStore {
 
     private <T> T transaction(Work<T> work) {
         try {
-            T result = work.run(new JdbcBoardTransaction(connection));
+            T result = work.run(new JdbcBoardTransaction(statements));
             connection.commit();
             return result;
         } catch (BoardException | StoreException e) {
@@ -108,6 +110,7 @@ public final class JdbcBoardStore implements BoardStore {
     public void close() {
         lock.lock();
         try {
+            statements.close();
             connection.close();
         } catch (SQLException e) {
             LOG.warn("Closing {} failed", file, e);

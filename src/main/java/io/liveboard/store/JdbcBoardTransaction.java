@@ -7,7 +7,6 @@ import io.liveboard.board.StoreException;
 import io.liveboard.board.Task;
 import io.liveboard.board.TaskList;
 import io.liveboard.json.Json;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,10 +26,10 @@ final class JdbcBoardTransaction implements BoardTransaction {
             "SELECT " + TASK_COLUMNS + " FROM tasks t JOIN lists l ON l.id = t.list_id ";
     private static final String ORDER = " ORDER BY l.position, t.position";
 
-    private final Connection connection;
+    private final Statements statements;
 
-    JdbcBoardTransaction(Connection connection) {
-        this.connection = connection;
+    JdbcBoardTransaction(Statements statements) {
+        this.statements = statements;
     }
 
     @FunctionalInterface
@@ -79,7 +78,9 @@ final class JdbcBoardTransaction implements BoardTransaction {
 
     @Override
     public int taskCount(String listId) {
-        return query("SELECT COUNT(*) FROM tasks WHERE list_id = ?", rs -> rs.getInt(1), listId).get(0);
+        // positions run 0..n-1 without holes, so the highest + 1 is the count, found in the index at once
+        return query("SELECT COALESCE(MAX(position) + 1, 0) FROM tasks WHERE list_id = ?", rs -> rs.getInt(1), listId)
+                .get(0);
     }
 
     @Override
@@ -182,7 +183,7 @@ final class JdbcBoardTransaction implements BoardTransaction {
     }
 
     private <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
-        try (PreparedStatement st = prepare(sql, params); ResultSet rs = st.executeQuery()) {
+        try (ResultSet rs = prepare(sql, params).executeQuery()) {
             List<T> rows = new ArrayList<>();
             while (rs.next()) {
                 rows.add(mapper.map(rs));
@@ -194,15 +195,15 @@ final class JdbcBoardTransaction implements BoardTransaction {
     }
 
     private void update(String sql, Object... params) {
-        try (PreparedStatement st = prepare(sql, params)) {
-            st.executeUpdate();
+        try {
+            prepare(sql, params).executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("Update failed: " + e.getMessage(), e);
         }
     }
 
     private PreparedStatement prepare(String sql, Object... params) throws SQLException {
-        PreparedStatement st = connection.prepareStatement(sql);
+        PreparedStatement st = statements.get(sql);
         for (int i = 0; i < params.length; i++) {
             if (params[i] == null) {
                 st.setNull(i + 1, Types.VARCHAR);
