@@ -134,8 +134,9 @@ public final class BoardService {
             if (!target.boardId().equals(current.boardId())) {
                 throw new ValidationException("List " + listId + " is on another board than task " + taskId);
             }
-            tx.shiftPositions(current.listId(), current.position() + 1, -1);
+            // the target's size without the moved task, counted before any renumbering
             int size = tx.taskCount(target.id()) - (target.id().equals(current.listId()) ? 1 : 0);
+            tx.shiftPositions(current.listId(), current.position() + 1, -1);
             int position = move.position() == null ? size : Math.min(move.position(), size);
             tx.shiftPositions(target.id(), position, 1);
             Instant now = now();

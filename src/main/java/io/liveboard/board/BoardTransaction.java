@@ -26,6 +26,7 @@ public interface BoardTransaction {
 
     List<Task> tasks(String boardId);
 
+    /** How many tasks the list has; relies on positions 0..n-1 without holes, so only between changes. */
     int taskCount(String listId);
 
     List<Task> tasksChangedSince(String boardId, Instant since);
