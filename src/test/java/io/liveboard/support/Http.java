@@ -12,7 +12,7 @@ import java.time.Duration;
 /** A JDK HttpClient speaking JSON to a {@link TestServer}. */
 public final class Http {
 
-    /** A response: status, parsed JSON body (null when empty), raw body and the response itself. */
+    /** A response: status, parsed JSON body (null when empty or not JSON), raw body and the response itself. */
     public record Reply(int status, JsonNode json, String body, HttpResponse<String> raw) {
         public String header(String name) {
             return raw.headers().firstValue(name).orElse(null);
@@ -57,7 +57,8 @@ public final class Http {
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             String body = response.body();
-            JsonNode node = body == null || body.isEmpty() ? null : Json.parse(body);
+            boolean json = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+            JsonNode node = body == null || body.isEmpty() || !json ? null : Json.parse(body);
             return new Reply(response.statusCode(), node, body, response);
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + path + " failed", e);

@@ -1,0 +1,76 @@
+package io.liveboard.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.liveboard.support.TestServer;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Every benchmark scenario, small, against the real server: nothing may be lost. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BenchTest {
+
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private Map<String, Object> run(String scenario, int clients, int boards, int events, int concurrency, int rate) throws Exception {
+        BenchOptions options = new BenchOptions(URI.create(server.http("")), clients, boards, events, concurrency, rate,
+                1, 10);
+        return new Bench(options).run(scenario);
+    }
+
+    @Test
+    void fanoutDeliversEveryEventToEveryClient() throws Exception {
+        Map<String, Object> result = run("fanout", 50, 1, 40, 4, 0);
+        assertEquals(0L, result.get("lost"));
+        assertEquals(0, result.get("postFailures"));
+        assertEquals(2000L, result.get("deliveries"));
+        assertTrue((double) result.get("serverCpuUsPerDelivery") > 0, result.toString());
+        assertTrue((double) result.get("latencyP99Ms") >= (double) result.get("latencyP50Ms"), result.toString());
+    }
+
+    @Test
+    void openLoopFanoutDeliversEverything() throws Exception {
+        Map<String, Object> result = run("fanout", 20, 1, 30, 4, 2000);
+        assertEquals(0L, result.get("lost"));
+        assertEquals(600L, result.get("deliveries"));
+    }
+
+    @Test
+    void roomsDeliverEachBoardsEventsToItsMembersOnly() throws Exception {
+        Map<String, Object> result = run("rooms", 60, 6, 60, 4, 0);
+        assertEquals(0L, result.get("lost"));
+        // 60 events over 6 boards, 10 members each: every event reaches its board's 10 members and no one else
+        assertEquals(600L, result.get("deliveries"));
+    }
+
+    @Test
+    void idleConnectionsAllAnswerPings() throws Exception {
+        Map<String, Object> result = run("connections", 200, 10, 0, 1, 0);
+        assertEquals(200, result.get("connected"));
+        assertEquals(200, result.get("answeredPing"));
+        assertTrue((double) result.get("serverRssMiB") > 0, result.toString());
+    }
+
+    @Test
+    void writesAreAllAnswered() throws Exception {
+        Map<String, Object> result = run("writes", 0, 1, 200, 8, 0);
+        assertEquals(0, result.get("failures"));
+        assertEquals(200, result.get("creates"));
+    }
+}
