@@ -57,8 +57,8 @@ public final class Http {
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             String body = response.body();
-            boolean json = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
-            JsonNode node = body == null || body.isEmpty() || !json ? null : Json.parse(body);
+            boolean isJson = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+            JsonNode node = body == null || body.isEmpty() || !isJson ? null : Json.parse(body);
             return new Reply(response.statusCode(), node, body, response);
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + path + " failed", e);
