@@ -1,32 +1,18 @@
 package io.liveboard.bench;
 
+import io.liveboard.support.ServerTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.liveboard.support.TestServer;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Every benchmark scenario, small, against the real server: nothing may be lost. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class BenchTest {
-
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+class BenchTest extends ServerTest {
 
     private Map<String, Object> run(String scenario, int clients, int boards, int events, int concurrency, int rate) throws Exception {
         BenchOptions options = new BenchOptions(URI.create(server.http("")), clients, boards, events, concurrency, rate,

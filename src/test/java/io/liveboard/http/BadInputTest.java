@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,17 +24,13 @@ import org.junit.jupiter.api.Timeout;
  * board-1 (with its fixture task and event {@code seq}) reads the same before and after.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class BadInputTest {
+class BadInputTest extends ServerTest {
 
-    static TestServer server;
-    static Http http;
     static String taskId;
     static String otherBoardTaskId;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
+    static void fixtures() {
         Http.Reply task = http.post("/tasks",
                 "{\"title\":\"Fixture\",\"listId\":\"list-todo\",\"description\":\"d\",\"assigneeId\":\"user-1\"}");
         assertEquals(201, task.status(), task.body());
@@ -43,11 +38,6 @@ class BadInputTest {
         Http.Reply other = http.post("/tasks", "{\"title\":\"Elsewhere\",\"listId\":\"list-2-todo\"}");
         assertEquals(201, other.status(), other.body());
         otherBoardTaskId = other.json().path("id").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

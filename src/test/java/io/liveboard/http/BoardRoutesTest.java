@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,30 +14,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** REST: health, boards and their lists. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class BoardRoutesTest {
+class BoardRoutesTest extends ServerTest {
 
     private static final String ISO_UTC = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z";
-
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void healthzAnswersStatusOk() {

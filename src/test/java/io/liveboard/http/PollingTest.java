@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,28 +24,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The polling fallback: short poll {@code /updates} and long poll {@code /poll} (2 s timeout in tests). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PollingTest {
-
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+class PollingTest extends ServerTest {
 
     // ---- short poll: /updates
 
@@ -53,11 +37,11 @@ class PollingTest {
     void updatesWithoutSinceAnswersEveryTaskInListThenTaskPositionOrder() {
         Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Board board = createBoard("Everything");
-        JsonNode done1 = createTask(board.list(2), "done first");
-        JsonNode todo1 = createTask(board.list(0), "todo one");
-        JsonNode doing1 = createTask(board.list(1), "doing one");
-        JsonNode todo2 = createTask(board.list(0), "todo two");
-        JsonNode todo3 = createTask(board.list(0), "todo three");
+        JsonNode done1 = http.createTask(board.list(2), "done first");
+        JsonNode todo1 = http.createTask(board.list(0), "todo one");
+        JsonNode doing1 = http.createTask(board.list(1), "doing one");
+        JsonNode todo2 = http.createTask(board.list(0), "todo two");
+        JsonNode todo3 = http.createTask(board.list(0), "todo three");
         Http.Reply moved = http.patch("/tasks/" + id(todo3) + "/move",
                 "{\"listId\":\"" + board.list(0) + "\",\"position\":0}");
         assertEquals(200, moved.status(), moved.body());
@@ -78,14 +62,14 @@ class PollingTest {
     @Test
     void updatesSinceAnEarlierTimestampAnswersOnlyWhatChangedAndWhatWasDeleted() {
         Board board = createBoard("Since");
-        JsonNode untouched = createTask(board.list(0), "untouched");
-        JsonNode edited = createTask(board.list(0), "to be edited");
-        JsonNode doomed = createTask(board.list(1), "to be deleted");
-        JsonNode deletedEarly = createTask(board.list(1), "deleted before");
+        JsonNode untouched = http.createTask(board.list(0), "untouched");
+        JsonNode edited = http.createTask(board.list(0), "to be edited");
+        JsonNode doomed = http.createTask(board.list(1), "to be deleted");
+        JsonNode deletedEarly = http.createTask(board.list(1), "deleted before");
         assertEquals(204, http.delete("/tasks/" + id(deletedEarly)).status());
         Instant since = timestampAfterEverythingSoFar(board);
 
-        JsonNode fresh = createTask(board.list(2), "created after");
+        JsonNode fresh = http.createTask(board.list(2), "created after");
         Http.Reply patched = http.patch("/tasks/" + id(edited), "{\"description\":\"now edited\"}");
         assertEquals(200, patched.status());
         assertEquals(204, http.delete("/tasks/" + id(doomed)).status());
@@ -124,7 +108,7 @@ class PollingTest {
         CompletableFuture<HttpResponse<String>> poll = startPoll("/boards/" + board.id() + "/poll");
         assertPending(poll);
 
-        JsonNode created = createTask(board.list(0), "wakes the poll");
+        JsonNode created = http.createTask(board.list(0), "wakes the poll");
 
         JsonNode body = answer(poll, 200);
         assertEquals(List.of(created), list(body.path("data")));
@@ -154,7 +138,7 @@ class PollingTest {
     void longPollWithSinceOlderThanAChangeAnswersAtOnce() {
         Board board = createBoard("Already changed");
         Instant since = timestampAfterEverythingSoFar(board);
-        JsonNode created = createTask(board.list(1), "made before the poll");
+        JsonNode created = http.createTask(board.list(1), "made before the poll");
 
         long started = System.nanoTime();
         JsonNode body = answer(startPoll("/boards/" + board.id() + "/poll?since=" + since), 200);
@@ -170,7 +154,7 @@ class PollingTest {
         CompletableFuture<HttpResponse<String>> poll = startPoll("/boards/board-1/poll");
         assertPending(poll);
 
-        JsonNode other = createTask("list-2-todo", "board two only");
+        JsonNode other = http.createTask("list-2-todo", "board two only");
         assertEquals("board-2", other.path("boardId").asText());
 
         JsonNode body = answer(poll, 200);
@@ -181,7 +165,7 @@ class PollingTest {
     @Test
     void deleteWakesTheLongPollAndIsListedInDeleted() {
         Board board = createBoard("Deletion");
-        JsonNode task = createTask(board.list(0), "short lived");
+        JsonNode task = http.createTask(board.list(0), "short lived");
         CompletableFuture<HttpResponse<String>> poll = startPoll("/boards/" + board.id() + "/poll");
         assertPending(poll);
 
@@ -227,12 +211,6 @@ class PollingTest {
         http.get("/boards/" + id).json().path("lists").forEach(list -> lists.add(list.path("id").asText()));
         assertEquals(3, lists.size());
         return new Board(id, lists);
-    }
-
-    private static JsonNode createTask(String listId, String title) {
-        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", listId, "title", title)));
-        assertEquals(201, reply.status(), reply.body());
-        return reply.json();
     }
 
     /**

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,37 +18,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** REST: creating, reading, editing, moving and deleting tasks. Each test works on a board of its own. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TaskRoutesTest {
+class TaskRoutesTest extends ServerTest {
 
     private static final String ISO_UTC = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z";
     private static final Set<String> TASK_FIELDS = Set.of("id", "boardId", "listId", "title", "description",
             "assigneeId", "position", "createdAt", "updatedAt");
 
-    static TestServer server;
-    static Http http;
-
     private String boardId;
     private String todo;
     private String doing;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void newBoard() {

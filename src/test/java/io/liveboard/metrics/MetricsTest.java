@@ -5,34 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code /metrics} is Prometheus text whose figures follow what the server did. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class MetricsTest {
-
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+class MetricsTest extends ServerTest {
 
     private static double sample(String text, String name) {
         Matcher m = Pattern.compile("^" + Pattern.quote(name) + " ([0-9.E+-]+)$", Pattern.MULTILINE).matcher(text);

@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
+import io.liveboard.support.ServerTest;
 import io.liveboard.support.SseClient;
-import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,30 +23,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Server-Sent Events: the stream's opening, board events with their ids, heartbeats, errors and cleanup. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SseTest {
+class SseTest extends ServerTest {
 
     private static final String COMMENT = ":comment";
-
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void boardStreamAnswersAsAnEventStreamThatStartsWithRetryAndConnected() {
@@ -183,17 +167,17 @@ class SseTest {
     @Test
     void closedStreamDisappearsFromAdminConnections() {
         String boardId = createBoard("Watched and left");
-        Await.value("sse streams left open by earlier tests", 0, () -> connections().path("sse").asInt());
+        Await.value("sse streams left open by earlier tests", 0, () -> http.connections().path("sse").asInt());
 
         SseClient sse = openReady("/boards/" + boardId + "/events");
-        JsonNode open = connections();
+        JsonNode open = http.connections();
         assertEquals(1, open.path("sse").asInt());
         assertEquals(1, open.path("boards").path(boardId).path("sse").asInt());
         assertEquals(0, open.path("boards").path(boardId).path("websocket").asInt());
 
         sse.close();
         Await.until("the closed stream is forgotten", () -> {
-            JsonNode now = connections();
+            JsonNode now = http.connections();
             return now.path("sse").asInt() == 0 && !now.path("boards").has(boardId);
         });
     }
@@ -291,9 +275,4 @@ class SseTest {
         return id;
     }
 
-    private static JsonNode connections() {
-        Http.Reply reply = http.get("/admin/connections");
-        assertEquals(200, reply.status());
-        return reply.json();
-    }
 }

@@ -1,5 +1,7 @@
 package io.liveboard.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
 import java.io.IOException;
@@ -8,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** A JDK HttpClient speaking JSON to a {@link TestServer}. */
 public final class Http {
@@ -70,5 +73,32 @@ public final class Http {
 
     public HttpClient client() {
         return client;
+    }
+
+    /** Creates a board (asserting 201) and returns its id. */
+    public String newBoard(String name) {
+        Reply reply = post("/boards", Json.write(Map.of("name", name)));
+        assertEquals(201, reply.status(), reply.body());
+        return reply.json().path("id").asText();
+    }
+
+    /** The id of the board's first list ("To Do"). */
+    public String firstListOf(String boardId) {
+        return get("/boards/" + boardId).json().path("lists").path(0).path("id").asText();
+    }
+
+    /** Creates a task (asserting 201 and its title) and returns it. */
+    public JsonNode createTask(String listId, String title) {
+        Reply reply = post("/tasks", Json.write(Map.of("listId", listId, "title", title)));
+        assertEquals(201, reply.status(), reply.body());
+        assertEquals(title, reply.json().path("title").asText());
+        return reply.json();
+    }
+
+    /** {@code GET /admin/connections}, asserting 200. */
+    public JsonNode connections() {
+        Reply reply = get("/admin/connections");
+        assertEquals(200, reply.status(), reply.body());
+        return reply.json();
     }
 }

@@ -4,31 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The lesson's "Try it", step by step: two sockets join board-1, a REST POST reaches both. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SeedTranscriptTest {
-
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+class SeedTranscriptTest extends ServerTest {
 
     @Test
     void twoTerminalsJoinAndBothSeeTheRestCreatedTask() {

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,23 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * so that its events are numbered from 1.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WsCommandsTest {
+class WsCommandsTest extends ServerTest {
 
     private static final Predicate<JsonNode> TASK_EVENT = m -> m.path("type").asText().startsWith("task_");
-
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     /** A new board with two sockets in its room: the one sending commands and another member. */
     record Room(String boardId, String todo, String doing, WsClient sender, WsClient other) implements AutoCloseable {

@@ -7,8 +7,7 @@ import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
-import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +19,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.api.Callback;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,23 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * only an oversized frame closes the socket (1009), and only that one.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WsProtocolErrorsTest {
+class WsProtocolErrorsTest extends ServerTest {
 
     private static final int MAX_FRAME = 64 * 1024;
-
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     static Stream<Arguments> badFrames() {
         return Stream.of(
@@ -135,7 +118,7 @@ class WsProtocolErrorsTest {
 
     @Test
     void frameOver64KiBClosesOnlyThatSocketWith1009() {
-        String board = newBoard("Oversized");
+        String board = http.newBoard("Oversized");
         try (WsClient offender = WsClient.connect(server); WsClient bystander = WsClient.connect(server)) {
             offender.join(board);
             bystander.join(board);
@@ -144,7 +127,7 @@ class WsProtocolErrorsTest {
 
             assertEquals(1009, offender.awaitClose());
             assertEquals(object("type", "user_left", "boardId", board, "viewers", 1), bystander.awaitType("user_left"));
-            JsonNode task = createTask(firstListOf(board), "after the big frame");
+            JsonNode task = http.createTask(http.firstListOf(board), "after the big frame");
             assertEquals(event(board, 1, task), bystander.awaitType("task_created"));
             assertTrue(bystander.isOpen());
         }
@@ -152,7 +135,7 @@ class WsProtocolErrorsTest {
 
     @Test
     void burstOfMalformedFramesIsAnsweredOneErrorEachAndTheServerKeepsServing() {
-        String board = newBoard("Burst");
+        String board = http.newBoard("Burst");
         JsonNode boardBefore = http.get("/boards/" + board).json();
         List<String> frames = malformedFrames(new Random(20240611L), 2_000, board);
         try (WsClient noisy = WsClient.connect(server)) {
@@ -171,7 +154,7 @@ class WsProtocolErrorsTest {
 
             try (WsClient fresh = WsClient.connect(server)) {
                 assertEquals(object("type", "joined", "boardId", board, "viewers", 2), fresh.join(board));
-                JsonNode task = createTask(firstListOf(board), "after the burst");
+                JsonNode task = http.createTask(http.firstListOf(board), "after the burst");
                 assertEquals(event(board, 1, task), fresh.awaitType("task_created"));
                 assertEquals(event(board, 1, task), noisy.awaitType("task_created"));
             }
@@ -247,22 +230,6 @@ class WsProtocolErrorsTest {
         String frame = prefix + "x".repeat(bytes - prefix.length() - suffix.length()) + suffix;
         assertEquals(bytes, frame.getBytes(StandardCharsets.UTF_8).length);
         return frame;
-    }
-
-    private static String newBoard(String name) {
-        Http.Reply reply = http.post("/boards", Json.write(Map.of("name", name)));
-        assertEquals(201, reply.status(), reply.body());
-        return reply.json().path("id").asText();
-    }
-
-    private static String firstListOf(String boardId) {
-        return http.get("/boards/" + boardId).json().path("lists").path(0).path("id").asText();
-    }
-
-    private static JsonNode createTask(String listId, String title) {
-        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", listId, "title", title)));
-        assertEquals(201, reply.status(), reply.body());
-        return reply.json();
     }
 
     private static JsonNode event(String boardId, int seq, JsonNode task) {

@@ -9,15 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
-import io.liveboard.support.Http;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,26 +23,12 @@ import org.junit.jupiter.api.Timeout;
  * disconnects keep the viewer counts (and {@code /admin/connections}) right.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WsRoomsTest {
-
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+class WsRoomsTest extends ServerTest {
 
     /** Every test closes its sockets; wait until the server saw them go so that counts start from zero. */
     @AfterEach
     void allSocketsGone() {
-        Await.value("open WebSockets after the test", 0, () -> connections().path("websocket").asInt());
+        Await.value("open WebSockets after the test", 0, () -> http.connections().path("websocket").asInt());
     }
 
     // Exercise 1: rooms isolate boards
@@ -58,14 +41,14 @@ class WsRoomsTest {
             assertEquals(object("type", "joined", "boardId", "board-1", "viewers", 2), board1b.join("board-1"));
             assertEquals(object("type", "joined", "boardId", "board-2", "viewers", 1), board2.join("board-2"));
 
-            JsonNode task1 = createTask("list-todo", "Ex1 on board one");
+            JsonNode task1 = http.createTask("list-todo", "Ex1 on board one");
             assertEquals("board-1", task1.path("boardId").asText());
             JsonNode expected1 = event("task_created", "board-1", seqOf("board-1"), "task", task1);
             assertEquals(expected1, board1a.awaitType("task_created"));
             assertEquals(expected1, board1b.awaitType("task_created"));
             board2.assertNoneBeforePong(m -> m.path("type").asText().startsWith("task_"));
 
-            JsonNode task2 = createTask("list-2-todo", "Ex1 on board two");
+            JsonNode task2 = http.createTask("list-2-todo", "Ex1 on board two");
             assertEquals("board-2", task2.path("boardId").asText());
             assertEquals(event("task_created", "board-2", seqOf("board-2"), "task", task2),
                     board2.awaitType("task_created"));
@@ -77,15 +60,15 @@ class WsRoomsTest {
     // Exercise 3: a disconnect shrinks the room
     @Test
     void disconnectTellsTheRoomAndShrinksAdminCounts() {
-        String boardX = newBoard("Ex3 X");
-        String boardY = newBoard("Ex3 Y");
+        String boardX = http.newBoard("Ex3 X");
+        String boardY = http.newBoard("Ex3 Y");
         try (WsClient stays = WsClient.connect(server); WsClient other = WsClient.connect(server)) {
             WsClient goes = WsClient.connect(server);
             stays.join(boardX);
             goes.join(boardX);
             assertEquals(object("type", "user_joined", "boardId", boardX, "viewers", 2), stays.awaitType("user_joined"));
             other.join(boardY);
-            JsonNode before = connections();
+            JsonNode before = http.connections();
             assertEquals(3, before.path("websocket").asInt());
             assertEquals(object("websocket", 2, "sse", 0), before.path("boards").path(boardX));
             assertEquals(object("websocket", 1, "sse", 0), before.path("boards").path(boardY));
@@ -93,22 +76,22 @@ class WsRoomsTest {
             goes.close();
 
             assertEquals(object("type", "user_left", "boardId", boardX, "viewers", 1), stays.awaitType("user_left"));
-            Await.value("open WebSockets after the disconnect", 2, () -> connections().path("websocket").asInt());
-            JsonNode after = connections();
+            Await.value("open WebSockets after the disconnect", 2, () -> http.connections().path("websocket").asInt());
+            JsonNode after = http.connections();
             assertEquals(object("websocket", 1, "sse", 0), after.path("boards").path(boardX));
             assertEquals(object("websocket", 1, "sse", 0), after.path("boards").path(boardY));
             other.assertNoneBeforePong(m -> "user_left".equals(m.path("type").asText()));
 
             stays.close();
             Await.until("the emptied room is gone from /admin/connections",
-                    () -> !connections().path("boards").has(boardX));
-            assertEquals(1, connections().path("websocket").asInt());
+                    () -> !http.connections().path("boards").has(boardX));
+            assertEquals(1, http.connections().path("websocket").asInt());
         }
     }
 
     @Test
     void leaveAnswersLeftTellsOthersAndStopsTheLeaversEvents() {
-        String board = newBoard("Leave");
+        String board = http.newBoard("Leave");
         try (WsClient leaver = WsClient.connect(server); WsClient stays = WsClient.connect(server)) {
             leaver.join(board);
             stays.join(board);
@@ -117,9 +100,9 @@ class WsRoomsTest {
 
             assertEquals(object("type", "left", "boardId", board), leaver.awaitType("left"));
             assertEquals(object("type", "user_left", "boardId", board, "viewers", 1), stays.awaitType("user_left"));
-            assertEquals(object("websocket", 1, "sse", 0), connections().path("boards").path(board));
+            assertEquals(object("websocket", 1, "sse", 0), http.connections().path("boards").path(board));
 
-            JsonNode task = createTask(firstListOf(board), "after the leave");
+            JsonNode task = http.createTask(http.firstListOf(board), "after the leave");
             assertEquals(event("task_created", board, 1, "task", task), stays.awaitType("task_created"));
             leaver.assertNoneBeforePong(m -> m.path("type").asText().startsWith("task_"));
         }
@@ -127,7 +110,7 @@ class WsRoomsTest {
 
     @Test
     void joiningTwiceNeitherDoubleCountsNorReannounces() {
-        String board = newBoard("Twice");
+        String board = http.newBoard("Twice");
         try (WsClient first = WsClient.connect(server); WsClient twice = WsClient.connect(server)) {
             first.join(board);
             assertEquals(object("type", "joined", "boardId", board, "viewers", 2), twice.join(board));
@@ -138,23 +121,23 @@ class WsRoomsTest {
             // twice's own round trip ends after its join was fully handled, announcements included
             twice.assertNoneBeforePong(m -> !"pong".equals(m.path("type").asText()));
             first.assertNoneBeforePong(m -> "user_joined".equals(m.path("type").asText()));
-            assertEquals(object("websocket", 2, "sse", 0), connections().path("boards").path(board));
+            assertEquals(object("websocket", 2, "sse", 0), http.connections().path("boards").path(board));
 
-            JsonNode task = createTask(firstListOf(board), "only once");
+            JsonNode task = http.createTask(http.firstListOf(board), "only once");
             assertEquals(event("task_created", board, 1, "task", task), twice.awaitType("task_created"));
             twice.assertNoneBeforePong(m -> m.path("type").asText().startsWith("task_"));
 
             twice.send("{\"type\":\"leave\",\"boardId\":\"" + board + "\"}");
             twice.awaitType("left");
             assertEquals(object("type", "user_left", "boardId", board, "viewers", 1), first.awaitType("user_left"));
-            assertEquals(object("websocket", 1, "sse", 0), connections().path("boards").path(board));
+            assertEquals(object("websocket", 1, "sse", 0), http.connections().path("boards").path(board));
         }
     }
 
     @Test
     void socketInTwoRoomsGetsTheEventsOfBoth() {
-        String boardX = newBoard("Two rooms X");
-        String boardY = newBoard("Two rooms Y");
+        String boardX = http.newBoard("Two rooms X");
+        String boardY = http.newBoard("Two rooms Y");
         try (WsClient both = WsClient.connect(server);
                 WsClient onlyX = WsClient.connect(server);
                 WsClient onlyY = WsClient.connect(server)) {
@@ -163,8 +146,8 @@ class WsRoomsTest {
             onlyX.join(boardX);
             onlyY.join(boardY);
 
-            JsonNode onX = createTask(firstListOf(boardX), "on X");
-            JsonNode onY = createTask(firstListOf(boardY), "on Y");
+            JsonNode onX = http.createTask(http.firstListOf(boardX), "on X");
+            JsonNode onY = http.createTask(http.firstListOf(boardY), "on Y");
 
             JsonNode expectedX = event("task_created", boardX, 1, "task", onX);
             JsonNode expectedY = event("task_created", boardY, 1, "task", onY);
@@ -183,23 +166,23 @@ class WsRoomsTest {
 
     @Test
     void joiningAnUnknownBoardIsAnErrorAndTheSocketStaysUsable() {
-        String board = newBoard("After the unknown one");
+        String board = http.newBoard("After the unknown one");
         try (WsClient client = WsClient.connect(server)) {
             client.send("{\"type\":\"join\",\"boardId\":\"board-nope\"}");
 
             assertEquals(object("error", "Board not found: board-nope"), client.awaitError());
-            assertFalse(connections().path("boards").has("board-nope"));
+            assertFalse(http.connections().path("boards").has("board-nope"));
             client.assertNoneBeforePong(m -> !"pong".equals(m.path("type").asText()));
             assertTrue(client.isOpen());
             assertEquals(object("type", "joined", "boardId", board, "viewers", 1), client.join(board));
-            JsonNode task = createTask(firstListOf(board), "still listening");
+            JsonNode task = http.createTask(http.firstListOf(board), "still listening");
             assertEquals(event("task_created", board, 1, "task", task), client.awaitType("task_created"));
         }
     }
 
     @Test
     void rootAndWsPathsSpeakTheSameProtocol() {
-        String board = newBoard("Paths");
+        String board = http.newBoard("Paths");
         try (WsClient atRoot = WsClient.connect(server, "/"); WsClient atWs = WsClient.connect(server, "/ws")) {
             assertFalse(atRoot.socketId().isBlank());
             assertFalse(atWs.socketId().isBlank());
@@ -209,7 +192,7 @@ class WsRoomsTest {
             assertEquals(object("type", "joined", "boardId", board, "viewers", 2), atWs.join(board));
             assertEquals(object("type", "user_joined", "boardId", board, "viewers", 2), atRoot.awaitType("user_joined"));
 
-            JsonNode task = createTask(firstListOf(board), "both paths");
+            JsonNode task = http.createTask(http.firstListOf(board), "both paths");
             JsonNode expected = event("task_created", board, 1, "task", task);
             assertEquals(expected, atRoot.awaitType("task_created"));
             assertEquals(expected, atWs.awaitType("task_created"));
@@ -217,29 +200,6 @@ class WsRoomsTest {
     }
 
     // helpers
-
-    private static JsonNode connections() {
-        Http.Reply reply = http.get("/admin/connections");
-        assertEquals(200, reply.status(), reply.body());
-        return reply.json();
-    }
-
-    private static String newBoard(String name) {
-        Http.Reply reply = http.post("/boards", Json.write(Map.of("name", name)));
-        assertEquals(201, reply.status(), reply.body());
-        return reply.json().path("id").asText();
-    }
-
-    private static String firstListOf(String boardId) {
-        return http.get("/boards/" + boardId).json().path("lists").path(0).path("id").asText();
-    }
-
-    private static JsonNode createTask(String listId, String title) {
-        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", listId, "title", title)));
-        assertEquals(201, reply.status(), reply.body());
-        assertEquals(title, reply.json().path("title").asText());
-        return reply.json();
-    }
 
     private static int seqOf(String boardId) {
         return http.get("/boards/" + boardId).json().path("seq").asInt();
