@@ -5,10 +5,12 @@ import java.util.function.Consumer;
 /**
  * Durable storage of boards, lists, tasks, users and the per-board event log.
  *
- * <p>All access goes through transactions. {@link #write} runs its work in one transaction: everything the
- * work did is committed together, or, if the work throws, nothing is. Write transactions are serialized:
- * their {@code afterCommit} callbacks run in commit order, each before the next write commits, so whatever
- * they hand on (events) keeps the order of the commits. Implementations are thread-safe.
+ * <p>All access goes through transactions. {@link #write} runs its work atomically: everything the work
+ * did is committed together, or, if the work throws, none of it is. Writes are serialized, and may be
+ * committed together with other writes (group commit), each still all-or-nothing on its own. Their
+ * {@code afterCommit} callbacks run in commit order, each before any later write commits, so whatever they
+ * hand on (events) keeps the order of the commits. Reads see the last commit. Implementations are
+ * thread-safe.
  */
 public interface BoardStore extends AutoCloseable {
 
@@ -22,8 +24,8 @@ public interface BoardStore extends AutoCloseable {
     <T> T read(Work<T> work);
 
     /**
-     * Runs work in one write transaction and commits it; then calls {@code afterCommit} with the result
-     * before any later write transaction commits. A 2xx may be answered once this returns.
+     * Runs work atomically and commits it; then calls {@code afterCommit} with the result before any later
+     * write commits. Returns once committed, so a 2xx may be answered then. The work must not call the store.
      *
      * @throws BoardException what the work threw; the transaction was rolled back
      * @throws StoreException the store failed; the transaction was rolled back

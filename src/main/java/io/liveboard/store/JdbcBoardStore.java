@@ -10,28 +10,50 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link BoardStore} on a SQLite file in WAL mode. SQLite has one writer at a time, so one connection
- * under one lock serves every transaction; that lock is also what keeps {@code afterCommit} in commit order.
+ * {@link BoardStore} on a SQLite file in WAL mode. SQLite has one writer at a time, so one writer thread
+ * owns the write connection and commits whatever writes have queued in one transaction (group commit),
+ * each write inside its own savepoint so that a refused one is undone alone. Reads run on a second
+ * connection, which WAL lets see the last commit while the writer works.
  */
 public final class JdbcBoardStore implements BoardStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBoardStore.class);
+    private static final int MAX_GROUP = 64;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Connection connection;
-    private final Statements statements;
+    /** A write waiting for the writer thread. */
+    private record PendingWrite<T>(Work<T> work, Consumer<? super T> afterCommit, CompletableFuture<T> result) {
+    }
+
     private final Path file;
+    private final Connection writeConnection;
+    private final Statements writeStatements;
+    private final Connection readConnection;
+    private final Statements readStatements;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final LinkedBlockingQueue<PendingWrite<?>> writes = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean open = true;
 
-    private JdbcBoardStore(Path file, Connection connection) {
+    private JdbcBoardStore(Path file, Connection writeConnection, Connection readConnection) {
         this.file = file;
-        this.connection = connection;
-        this.statements = new Statements(connection);
+        this.writeConnection = writeConnection;
+        this.writeStatements = new Statements(writeConnection);
+        this.readConnection = readConnection;
+        this.readStatements = new Statements(readConnection);
+        this.writer = new Thread(this::writeLoop, "liveboard-store-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
     }
 
     /** Opens (and creates, with its folder and schema, if need be) the SQLite database at {@code file}. */
@@ -41,81 +63,199 @@ public final class JdbcBoardStore implements BoardStore {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-            try (Statement st = connection.createStatement()) {
+            Connection write = connect(file);
+            try (Statement st = write.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
-                // WAL + NORMAL: a commit survives a crash of the process (kill -9); only an OS crash or power
-                // loss can take back the last commits.
-                st.execute("PRAGMA synchronous=NORMAL");
-                st.execute("PRAGMA foreign_keys=ON");
-                st.execute("PRAGMA busy_timeout=5000");
                 for (String ddl : SqliteSchema.STATEMENTS) {
                     st.execute(ddl);
                 }
             }
-            connection.setAutoCommit(false);
-            connection.commit();
+            write.setAutoCommit(false);
+            Connection read = connect(file);
+            read.setAutoCommit(false);
             LOG.info("Opened SQLite store {}", file.toAbsolutePath());
-            return new JdbcBoardStore(file, connection);
+            return new JdbcBoardStore(file, write, read);
         } catch (SQLException | IOException e) {
             throw new StoreException("Cannot open the database " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 
+    private static Connection connect(Path file) throws SQLException {
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement st = connection.createStatement()) {
+            // WAL + NORMAL: a commit survives a crash of the process (kill -9); only an OS crash or power
+            // loss can take back the last commits.
+            st.execute("PRAGMA synchronous=NORMAL");
+            st.execute("PRAGMA foreign_keys=ON");
+            st.execute("PRAGMA busy_timeout=5000");
+        }
+        return connection;
+    }
+
     @Override
     public <T> T read(Work<T> work) {
-        lock.lock();
+        readLock.lock();
         try {
-            return transaction(work);
+            checkOpen();
+            try {
+                return work.run(new JdbcBoardTransaction(readStatements));
+            } finally {
+                endRead();
+            }
+        } catch (BoardException | StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException("Database error on " + file + ": " + e.getMessage(), e);
         } finally {
-            lock.unlock();
+            readLock.unlock();
+        }
+    }
+
+    /** Ends the read transaction, so that the next read sees the latest commit. */
+    private void endRead() {
+        try {
+            readConnection.commit();
+        } catch (SQLException e) {
+            throw new StoreException("Database error on " + file + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public <T> T write(Work<T> work, Consumer<? super T> afterCommit) {
-        lock.lock();
+        checkOpen();
+        PendingWrite<T> pending = new PendingWrite<>(work, afterCommit, new CompletableFuture<>());
+        writes.add(pending);
         try {
-            T result = transaction(work);
-            afterCommit.accept(result);
-            return result;
-        } finally {
-            lock.unlock();
+            return pending.result().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("Interrupted while waiting for the commit", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new StoreException("Write failed: " + e.getCause(), e.getCause());
         }
     }
 
-    private <T> T transaction(Work<T> work) {
+    private void writeLoop() {
+        List<PendingWrite<?>> group = new ArrayList<>();
+        while (open) {
+            try {
+                group.add(writes.take());
+                writes.drainTo(group, MAX_GROUP - 1);
+                commitGroup(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                group.clear();
+            }
+        }
+        writes.forEach(p -> p.result().completeExceptionally(new StoreException("The store is closed", null)));
+    }
+
+    private void commitGroup(List<PendingWrite<?>> group) {
+        List<Object> results = new ArrayList<>(group.size());
+        List<PendingWrite<?>> done = new ArrayList<>(group.size());
+        JdbcBoardTransaction tx = new JdbcBoardTransaction(writeStatements);
+        for (PendingWrite<?> pending : group) {
+            try {
+                execute("SAVEPOINT change");
+                Object result = pending.work().run(tx);
+                execute("RELEASE change");
+                results.add(result);
+                done.add(pending);
+            } catch (RuntimeException e) {
+                if (!undo(pending, e)) {
+                    failAll(group, e);
+                    return;
+                }
+            }
+        }
         try {
-            T result = work.run(new JdbcBoardTransaction(statements));
-            connection.commit();
-            return result;
-        } catch (BoardException | StoreException e) {
+            writeConnection.commit();
+        } catch (SQLException e) {
             rollback();
-            throw e;
-        } catch (SQLException | RuntimeException e) {
+            failAll(done, e);
+            return;
+        }
+        for (int i = 0; i < done.size(); i++) {
+            complete(done.get(i), results.get(i));
+        }
+    }
+
+    /** Rolls one refused write back to its savepoint and fails it; false if even that failed. */
+    private boolean undo(PendingWrite<?> pending, RuntimeException cause) {
+        try {
+            execute("ROLLBACK TO change");
+            execute("RELEASE change");
+        } catch (RuntimeException e) {
+            LOG.warn("Rolling back a write on {} failed", file, e);
             rollback();
-            throw new StoreException("Database error on " + file + ": " + e.getMessage(), e);
+            return false;
+        }
+        pending.result().completeExceptionally(cause instanceof BoardException || cause instanceof StoreException
+                ? cause : new StoreException("Database error on " + file + ": " + cause.getMessage(), cause));
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void complete(PendingWrite<T> pending, Object result) {
+        try {
+            pending.afterCommit().accept((T) result);
+        } catch (RuntimeException e) {
+            LOG.warn("After-commit action failed on {}", file, e);
+        }
+        pending.result().complete((T) result);
+    }
+
+    private void failAll(List<PendingWrite<?>> group, Exception cause) {
+        StoreException failure = new StoreException("Database error on " + file + ": " + cause.getMessage(), cause);
+        group.forEach(p -> p.result().completeExceptionally(failure));
+    }
+
+    private void execute(String sql) {
+        try {
+            writeStatements.get(sql).execute();
+        } catch (SQLException e) {
+            throw new StoreException(sql + " failed: " + e.getMessage(), e);
         }
     }
 
     private void rollback() {
         try {
-            connection.rollback();
+            writeConnection.rollback();
         } catch (SQLException e) {
             LOG.warn("Rollback failed on {}", file, e);
         }
     }
 
+    private void checkOpen() {
+        if (!open) {
+            throw new StoreException("The store " + file + " is closed", null);
+        }
+    }
+
     @Override
     public void close() {
-        lock.lock();
+        open = false;
+        writer.interrupt();
         try {
-            statements.close();
-            connection.close();
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        readLock.lock();
+        try {
+            writeStatements.close();
+            readStatements.close();
+            writeConnection.close();
+            readConnection.close();
         } catch (SQLException e) {
             LOG.warn("Closing {} failed", file, e);
         } finally {
-            lock.unlock();
+            readLock.unlock();
         }
     }
 }
