@@ -20,6 +20,9 @@ import org.eclipse.jetty.util.Fields;
 /** One request being answered: its path parameters, query, JSON body, and the ways to answer it. */
 public final class HttpExchange {
 
+    /** Bodies up to this size are read to the end even when refused, to keep the connection usable. */
+    private static final long DRAIN_LIMIT = 1024 * 1024;
+
     private final Request request;
     private final Response response;
     private final Callback callback;
@@ -80,18 +83,20 @@ public final class HttpExchange {
 
     /** The body as a JSON object: 413 past the size limit, 400 when it is not a JSON object. */
     public JsonNode body() {
-        long length = request.getLength();
-        if (length > maxBodyBytes) {
+        if (request.getLength() > DRAIN_LIMIT) {
+            // not worth reading: Jetty closes the connection after the answer
             throw tooLarge();
         }
         byte[] bytes;
         try (InputStream in = Content.Source.asInputStream(request)) {
             bytes = in.readNBytes(maxBodyBytes + 1);
+            if (bytes.length > maxBodyBytes) {
+                // read the rest before answering, so that the client is not cut off while still sending
+                drain(in);
+                throw tooLarge();
+            }
         } catch (IOException e) {
             throw new HttpException(400, "Request body could not be read");
-        }
-        if (bytes.length > maxBodyBytes) {
-            throw tooLarge();
         }
         JsonNode node;
         try {
@@ -103,6 +108,15 @@ public final class HttpExchange {
             throw new HttpException(400, "Request body must be a JSON object");
         }
         return node;
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        long left = DRAIN_LIMIT;
+        byte[] sink = new byte[8192];
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+            left -= n;
+        }
     }
 
     private HttpException tooLarge() {
