@@ -105,8 +105,14 @@ public final class App {
         server.setHandler(upgrade);
     }
 
+    /** Starts serving; if that fails, releases everything (store, threads) before throwing. */
     public App start() throws Exception {
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            stop();
+            throw e;
+        }
         every(config.sseHeartbeat(), new Heartbeat(streams));
         every(config.wsPingInterval(), new Heartbeat(websockets));
         LOG.info("Liveboard listening on port {} ({})", port(), config);
@@ -138,6 +144,7 @@ public final class App {
         }
         bus.close();
         fanout.close();
+        metrics.close();
         store.close();
         LOG.info("Liveboard stopped");
     }

@@ -2,6 +2,7 @@ package io.liveboard;
 
 import io.liveboard.board.StoreException;
 import io.liveboard.config.Config;
+import java.io.IOException;
 import java.util.List;
 
 /** Starts Liveboard from flags and environment variables ({@link Config#USAGE}). */
@@ -29,6 +30,11 @@ public final class Main {
             app = new App(config).start();
         } catch (StoreException e) {
             System.err.println("liveboard: " + e.getMessage());
+            System.exit(1);
+            return;
+        } catch (IOException e) {
+            System.err.println("liveboard: cannot listen on port " + config.port() + ": " + e.getMessage()
+                    + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
             System.exit(1);
             return;
         }

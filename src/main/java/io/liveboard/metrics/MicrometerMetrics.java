@@ -31,7 +31,7 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  * bytes sent, drops, slow-consumer cuts, fan-out time, HTTP requests, and the JVM, process and Jetty
  * thread-pool meters. {@link #scrape()} is the {@code /metrics} text.
  */
-public final class MicrometerMetrics implements DeliveryMetrics, RequestMetrics {
+public final class MicrometerMetrics implements DeliveryMetrics, RequestMetrics, AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<Transport, Counter> messages = new EnumMap<>(Transport.class);
@@ -39,6 +39,7 @@ public final class MicrometerMetrics implements DeliveryMetrics, RequestMetrics 
     private final Map<Transport, Counter> dropped = new EnumMap<>(Transport.class);
     private final Map<Transport, Counter> slow = new EnumMap<>(Transport.class);
     private final Timer fanout;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public MicrometerMetrics() {
         for (Transport transport : Transport.values()) {
@@ -55,7 +56,7 @@ public final class MicrometerMetrics implements DeliveryMetrics, RequestMetrics 
         fanout = Timer.builder("liveboard.fanout").description("Time to hand one event to every recipient")
                 .publishPercentiles(0.5, 0.99).register(registry);
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -129,6 +130,13 @@ public final class MicrometerMetrics implements DeliveryMetrics, RequestMetrics 
                 .tags("method", method, "route", route, "status", Integer.toString(status))
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Unhooks the GC listeners and closes the registry. */
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
     }
 
     /** The Prometheus text exposition of every meter. */
