@@ -1,14 +1,12 @@
 package io.liveboard.realtime;
 
+import io.liveboard.batch.BatchWorker;
 import io.liveboard.board.BoardEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one place that delivers board events to clients. Publishers only queue the event ({@link #accept}
@@ -20,48 +18,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
     private static final int MAX_BATCH = 256;
 
     private final RoomRegistry websockets;
     private final RoomRegistry streams;
     private final LongPolls polls;
     private final DeliveryMetrics metrics;
-    private final LinkedBlockingQueue<BoardEvent> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final BatchWorker<BoardEvent> worker;
 
     public Fanout(RoomRegistry websockets, RoomRegistry streams, LongPolls polls, DeliveryMetrics metrics) {
         this.websockets = websockets;
         this.streams = streams;
         this.polls = polls;
         this.metrics = metrics;
-        this.thread = new Thread(this::run, "liveboard-fanout");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.worker = new BatchWorker<>("liveboard-fanout", MAX_BATCH, this::deliver);
     }
 
     @Override
     public void accept(BoardEvent event) {
-        queue.add(event);
-    }
-
-    private void run() {
-        List<BoardEvent> batch = new ArrayList<>();
-        while (running) {
-            try {
-                batch.add(queue.take());
-                queue.drainTo(batch, MAX_BATCH - 1);
-                deliver(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("Fan-out of {} events failed", batch.size(), e);
-            } finally {
-                batch.clear();
-            }
-        }
+        worker.add(event);
     }
 
     private void deliver(List<BoardEvent> batch) {
@@ -84,7 +59,6 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
     /** Stops the fan-out thread; events still queued are not delivered. */
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        worker.stop();
     }
 }

@@ -49,10 +49,15 @@ public final class OutboundMessage {
 
     /** A message that is not a board event, from fields in order. */
     public static OutboundMessage of(String type, String boardId, Map<String, Object> fields) {
+        return of(type, boardId, fields, null);
+    }
+
+    /** A message that is not a board event, for everyone but the connection {@code excludeId} (may be null). */
+    public static OutboundMessage of(String type, String boardId, Map<String, Object> fields, String excludeId) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type);
         body.putAll(fields);
-        return new OutboundMessage(type, boardId, 0, Json.write(body));
+        return new OutboundMessage(type, boardId, 0, Json.write(body), excludeId);
     }
 
     public String type() {

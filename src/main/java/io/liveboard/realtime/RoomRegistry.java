@@ -83,23 +83,11 @@ public final class RoomRegistry {
     }
 
     /**
-     * Sends the message to every open member of the room except the one whose id is {@code excludeId}
-     * (may be null). Never blocks on a connection; returns how many it was handed to.
+     * Sends the message to every open member of the room but the one it excludes
+     * ({@link OutboundMessage#excludeId()}). Never blocks on a connection; returns how many it was handed to.
      */
-    public int broadcast(String roomId, OutboundMessage message, String excludeId) {
-        Set<Connection> members = rooms.get(roomId);
-        if (members == null) {
-            return 0;
-        }
-        List<OutboundMessage> one = List.of(message);
-        int sent = 0;
-        for (Connection member : members) {
-            if (member.isOpen() && !member.id().equals(excludeId)) {
-                member.send(one);
-                sent++;
-            }
-        }
-        return sent;
+    public int broadcast(String roomId, OutboundMessage message) {
+        return broadcast(roomId, List.of(message));
     }
 
     /**

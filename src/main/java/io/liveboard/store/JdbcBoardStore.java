@@ -1,5 +1,6 @@
 package io.liveboard.store;
 
+import io.liveboard.batch.BatchWorker;
 import io.liveboard.board.BoardException;
 import io.liveboard.board.BoardStore;
 import io.liveboard.board.StoreException;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -41,8 +41,7 @@ public final class JdbcBoardStore implements BoardStore {
     private final Connection readConnection;
     private final Statements readStatements;
     private final ReentrantLock readLock = new ReentrantLock();
-    private final LinkedBlockingQueue<PendingWrite<?>> writes = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    private final BatchWorker<PendingWrite<?>> writer;
     private volatile boolean open = true;
 
     private JdbcBoardStore(Path file, Connection writeConnection, Connection readConnection) {
@@ -51,9 +50,7 @@ public final class JdbcBoardStore implements BoardStore {
         this.writeStatements = new Statements(writeConnection);
         this.readConnection = readConnection;
         this.readStatements = new Statements(readConnection);
-        this.writer = new Thread(this::writeLoop, "liveboard-store-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        this.writer = new BatchWorker<>("liveboard-store-writer", MAX_GROUP, this::commitGroup);
     }
 
     /** Opens (and creates, with its folder and schema, if need be) the SQLite database at {@code file}. */
@@ -124,7 +121,7 @@ public final class JdbcBoardStore implements BoardStore {
     public <T> T write(Work<T> work, Consumer<? super T> afterCommit) {
         checkOpen();
         PendingWrite<T> pending = new PendingWrite<>(work, afterCommit, new CompletableFuture<>());
-        writes.add(pending);
+        writer.add(pending);
         try {
             return pending.result().get();
         } catch (InterruptedException e) {
@@ -136,23 +133,6 @@ public final class JdbcBoardStore implements BoardStore {
             }
             throw new StoreException("Write failed: " + e.getCause(), e.getCause());
         }
-    }
-
-    private void writeLoop() {
-        List<PendingWrite<?>> group = new ArrayList<>();
-        while (open) {
-            try {
-                group.add(writes.take());
-                writes.drainTo(group, MAX_GROUP - 1);
-                commitGroup(group);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } finally {
-                group.clear();
-            }
-        }
-        writes.forEach(p -> p.result().completeExceptionally(new StoreException("The store is closed", null)));
     }
 
     private void commitGroup(List<PendingWrite<?>> group) {
@@ -240,12 +220,7 @@ public final class JdbcBoardStore implements BoardStore {
     @Override
     public void close() {
         open = false;
-        writer.interrupt();
-        try {
-            writer.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.stop().forEach(p -> p.result().completeExceptionally(new StoreException("The store is closed", null)));
         readLock.lock();
         try {
             writeStatements.close();

@@ -111,7 +111,7 @@ public final class WsProtocol {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("boardId", boardId);
         fields.put("viewers", viewers);
-        rooms.broadcast(boardId, OutboundMessage.of(type, boardId, fields), excludeId);
+        rooms.broadcast(boardId, OutboundMessage.of(type, boardId, fields, excludeId));
     }
 
     private static void ack(Connection connection, JsonNode ref, String field, Change<?> change) {

@@ -61,7 +61,11 @@ class RoomRegistryTest {
     }
 
     private static OutboundMessage message(String text) {
-        return new OutboundMessage("test", "board-1", 0, text);
+        return message(text, null);
+    }
+
+    private static OutboundMessage message(String text, String excludeId) {
+        return new OutboundMessage("test", "board-1", 0, text, excludeId);
     }
 
     private static Recording added(RoomRegistry registry, String id) {
@@ -96,14 +100,14 @@ class RoomRegistryTest {
         registry.join("board-2", carol);
         closing.open = false;
 
-        int sent = registry.broadcast("board-1", message("hello"), "alice");
+        int sent = registry.broadcast("board-1", message("hello", "alice"));
 
         assertEquals(1, sent);
         assertEquals(List.of(), alice.received);
         assertEquals("hello", bob.received.get(0).json());
         assertEquals(List.of(), carol.received);
         assertEquals(List.of(), closing.received);
-        assertEquals(0, registry.broadcast("board-9", message("nobody"), null));
+        assertEquals(0, registry.broadcast("board-9", message("nobody")));
     }
 
     @Test
@@ -191,7 +195,7 @@ class RoomRegistryTest {
         work.add(pool.submit(() -> {
             go.await();
             for (int i = 0; i < 2_000; i++) {
-                registry.broadcast(rooms.get(i % rooms.size()), message("m" + i), null);
+                registry.broadcast(rooms.get(i % rooms.size()), message("m" + i));
             }
             return null;
         }));
@@ -211,7 +215,7 @@ class RoomRegistryTest {
         }
         // everyone still in board-1 gets the next broadcast exactly once
         stayers.stream().flatMap(List::stream).forEach(c -> c.received.clear());
-        assertEquals(expectedStayers, registry.broadcast("board-1", message("final"), null));
+        assertEquals(expectedStayers, registry.broadcast("board-1", message("final")));
         stayers.stream().flatMap(List::stream).forEach(c -> assertEquals(1, c.received.size()));
     }
 }
