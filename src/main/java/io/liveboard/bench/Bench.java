@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -36,23 +37,35 @@ public final class Bench {
             System.exit(args.length == 0 ? 2 : 0);
         }
         BenchOptions options = BenchOptions.parse(args[0], List.of(args).subList(1, args.length));
-        Map<String, Object> result = new Bench(options).run(args[0]);
-        result.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-26s %s%n", k, v));
-        System.out.println(Json.write(result));
+        new Bench(options).run(args[0], result -> {
+            result.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-26s %s%n", k, v));
+            System.out.println(Json.write(result));
+        });
         System.exit(0);
     }
 
-    /** Runs a scenario; the map is the JSON line's content. */
+    /** Runs a scenario and returns its last run's figures (the JSON line's content). */
     public Map<String, Object> run(String scenario) throws Exception {
-        return switch (scenario) {
-            case "fanout", "rooms" -> fanout(scenario);
-            case "connections" -> connections();
-            case "writes" -> writes();
-            default -> throw new IllegalArgumentException("Unknown scenario " + scenario + "\n" + BenchOptions.USAGE);
-        };
+        List<Map<String, Object>> results = new ArrayList<>();
+        run(scenario, results::add);
+        return results.get(results.size() - 1);
     }
 
-    private Map<String, Object> fanout(String scenario) throws Exception {
+    /** Runs a scenario {@code --runs} times (on the same connections), reporting each run's figures. */
+    public void run(String scenario, Consumer<Map<String, Object>> report) throws Exception {
+        switch (scenario) {
+            case "fanout", "rooms" -> fanout(scenario, report);
+            case "connections" -> report.accept(connections());
+            case "writes" -> {
+                for (int run = 1; run <= options.runs(); run++) {
+                    report.accept(writes());
+                }
+            }
+            default -> throw new IllegalArgumentException("Unknown scenario " + scenario + "\n" + BenchOptions.USAGE);
+        }
+    }
+
+    private void fanout(String scenario, Consumer<Map<String, Object>> report) throws Exception {
         List<String> boards = new ArrayList<>();
         List<String> lists = new ArrayList<>();
         for (int b = 0; b < options.boards(); b++) {
@@ -75,37 +88,48 @@ public final class Bench {
             for (int i = 0; i < options.clients(); i++) {
                 membersOf[i % boards.size()]++;
             }
-            TaskPoster poster = new TaskPoster(http, options.url());
-            // closed loop: at most `concurrency` events are out that have not yet reached every member
-            Semaphore window = new Semaphore(options.concurrency());
-            subscribers.expect(events, i -> membersOf[i % boards.size()], i -> window.release());
-            ServerProbe.Reading before = probe.read();
-            long start = System.nanoTime();
-            if (options.rate() > 0) {
-                double eventsPerSecond = options.rate() / ((double) options.clients() / boards.size());
-                poster.openLoop(events, eventsPerSecond, i -> lists.get(i % lists.size()), subscribers::sent);
-            } else {
-                poster.closedLoop(events, window, false, i -> lists.get(i % lists.size()), subscribers::sent);
+            for (int run = 1; run <= options.runs(); run++) {
+                subscribers.reset();
+                Map<String, Object> result = header(scenario);
+                result.put("run", run);
+                result.put("boards", boards.size());
+                result.put("events", events);
+                measureFanout(subscribers, lists, membersOf, expected, perBoard, result);
+                report.accept(result);
             }
-            awaitDeliveries(subscribers, expected);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            ServerProbe.Reading after = probe.read();
-            long delivered = subscribers.received();
-            Map<String, Object> result = header(scenario);
-            result.put("boards", boards.size());
-            result.put("events", events);
-            result.put("postFailures", poster.failures());
-            result.put("deliveries", delivered);
-            result.put("lost", subscribers.missing(perBoard));
-            result.put("seconds", round(seconds));
-            result.put("deliveriesPerSec", Math.round(delivered / seconds));
-            putLatency(result, "latency", subscribers.latency());
-            putLatency(result, "postLatency", poster.latency());
-            double serverDeliveries = after.wsMessages() - before.wsMessages();
-            result.put("serverCpuSeconds", round((after.cpuNanos() - before.cpuNanos()) / 1e9));
-            result.put("serverCpuUsPerDelivery", round((after.cpuNanos() - before.cpuNanos()) / 1e3 / serverDeliveries));
-            return result;
         }
+    }
+
+    private void measureFanout(Subscribers subscribers, List<String> lists, int[] membersOf, long expected,
+            Map<String, Integer> perBoard, Map<String, Object> result) throws Exception {
+        int boards = lists.size();
+        int events = options.events();
+        TaskPoster poster = new TaskPoster(http, options.url());
+        // closed loop: at most `concurrency` events are out that have not yet reached every member
+        Semaphore window = new Semaphore(options.concurrency());
+        subscribers.expect(events, i -> membersOf[i % boards], i -> window.release());
+        ServerProbe.Reading before = probe.read();
+        long start = System.nanoTime();
+        if (options.rate() > 0) {
+            double eventsPerSecond = options.rate() / ((double) options.clients() / boards);
+            poster.openLoop(events, eventsPerSecond, i -> lists.get(i % lists.size()), subscribers::sent);
+        } else {
+            poster.closedLoop(events, window, false, i -> lists.get(i % lists.size()), subscribers::sent);
+        }
+        awaitDeliveries(subscribers, expected);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ServerProbe.Reading after = probe.read();
+        long delivered = subscribers.received();
+        result.put("postFailures", poster.failures());
+        result.put("deliveries", delivered);
+        result.put("lost", subscribers.missing(perBoard));
+        result.put("seconds", round(seconds));
+        result.put("deliveriesPerSec", Math.round(delivered / seconds));
+        putLatency(result, "latency", subscribers.latency());
+        putLatency(result, "postLatency", poster.latency());
+        double serverDeliveries = after.wsMessages() - before.wsMessages();
+        result.put("serverCpuSeconds", round((after.cpuNanos() - before.cpuNanos()) / 1e9));
+        result.put("serverCpuUsPerDelivery", round((after.cpuNanos() - before.cpuNanos()) / 1e3 / serverDeliveries));
     }
 
     private Map<String, Object> connections() throws Exception {

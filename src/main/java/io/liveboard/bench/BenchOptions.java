@@ -17,18 +17,19 @@ import java.util.Map;
  *                    flight) ({@code --concurrency})
  * @param rate        open loop instead: deliveries per second to aim at ({@code --rate}; 0 = closed loop)
  * @param addresses   local source addresses 127.0.0.1… to spread connections over ({@code --addresses})
- * @param seconds     how long the writes scenario runs ({@code --seconds})
+ * @param runs        how many measured runs, one after the other on the same connections; the server's JIT
+ *                    needs a run or two to warm up ({@code --runs}, default 1)
  */
 public record BenchOptions(URI url, int clients, int boards, int events, int concurrency, int rate, int addresses,
-        int seconds) {
+        int runs) {
 
     public static final String USAGE = """
             Usage: java -cp target/liveboard.jar io.liveboard.bench.Bench SCENARIO [options]
               fanout       --clients 1000 --events 300 [--concurrency 4 | --rate 50000]
               rooms        --clients 1000 --boards 50 --events 500 [--concurrency 4]
               connections  --clients 50000 --addresses 4
-              writes       --seconds 10 --concurrency 16
-            Common: --url http://127.0.0.1:3000
+              writes       --events 5000 --concurrency 16
+            Common: --url http://127.0.0.1:3000, --runs N (measure N times; later runs have a warm server)
             Prints a summary and one JSON line per run.
             """;
 
@@ -51,9 +52,9 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
                 number(values, "concurrency", scenario.equals("writes") ? 16 : 4),
                 number(values, "rate", 0),
                 number(values, "addresses", 1),
-                number(values, "seconds", 10));
+                number(values, "runs", 1));
         values.keySet().removeAll(List.of("url", "clients", "boards", "events", "concurrency", "rate", "addresses",
-                "seconds"));
+                "runs"));
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("Unknown option(s): " + values.keySet());
         }

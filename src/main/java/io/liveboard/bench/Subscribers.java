@@ -207,6 +207,13 @@ final class Subscribers implements AutoCloseable {
         }
     }
 
+    /** Forgets what was received so far, for another run on the same connections. */
+    void reset() {
+        received.set(0);
+        latency.reset();
+        members.forEach(m -> m.events.set(0));
+    }
+
     /**
      * Tasks 0..n-1 will be sent ({@link #sent} records when); task i should reach {@code recipients(i)}
      * clients, and {@code onDelivered(i)} runs once it has reached them all.
