@@ -2,6 +2,7 @@ package io.liveboard.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -137,12 +138,14 @@ public final class Bench {
         for (int b = 0; b < options.boards(); b++) {
             boards.add(createBoard("bench connections " + b).path("id").asText());
         }
+        collectServerGarbage();
         ServerProbe.Reading before = probe.read();
         long start = System.nanoTime();
         try (Subscribers subscribers = new Subscribers(URI.create(options.url().toString().replaceFirst("^http", "ws"))
                 .resolve("/ws"), boards, options.clients(), options.addresses())) {
             double connectSeconds = (System.nanoTime() - start) / 1e9;
             Thread.sleep(2_000);
+            collectServerGarbage();
             ServerProbe.Reading after = probe.read();
             int answered = subscribers.pingAll(60_000);
             Map<String, Object> result = header("connections");
@@ -154,6 +157,17 @@ public final class Bench {
             result.put("serverHeapPerConnectionKiB",
                     round((after.heapBytes() - before.heapBytes()) / 1024 / subscribers.size()));
             return result;
+        }
+    }
+
+    /** With {@code --server-pid}, has the server collect garbage, so that heap readings hold live data only. */
+    private void collectServerGarbage() throws IOException, InterruptedException {
+        if (options.serverPid() > 0) {
+            Process jcmd = new ProcessBuilder("jcmd", Long.toString(options.serverPid()), "GC.run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (jcmd.waitFor() != 0) {
+                throw new IllegalStateException("jcmd " + options.serverPid() + " GC.run failed");
+            }
         }
     }
 

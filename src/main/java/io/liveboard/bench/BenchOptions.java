@@ -19,15 +19,17 @@ import java.util.Map;
  * @param addresses   local source addresses 127.0.0.1… to spread connections over ({@code --addresses})
  * @param runs        how many measured runs, one after the other on the same connections; the server's JIT
  *                    needs a run or two to warm up ({@code --runs}, default 1)
+ * @param serverPid   the server's process id, on this machine: {@code connections} then has it collect garbage
+ *                    (with {@code jcmd}) before each memory reading ({@code --server-pid}; 0 = do not)
  */
 public record BenchOptions(URI url, int clients, int boards, int events, int concurrency, int rate, int addresses,
-        int runs) {
+        int runs, long serverPid) {
 
     public static final String USAGE = """
             Usage: java -cp target/liveboard.jar io.liveboard.bench.Bench SCENARIO [options]
               fanout       --clients 1000 --events 300 [--concurrency 4 | --rate 50000]
               rooms        --clients 1000 --boards 50 --events 500 [--concurrency 4]
-              connections  --clients 50000 --addresses 4
+              connections  --clients 10000 --boards 200 --addresses 2 [--server-pid PID]
               writes       --events 5000 --concurrency 16
             Common: --url http://127.0.0.1:3000, --runs N (measure N times; later runs have a warm server)
             Prints a summary and one JSON line per run.
@@ -52,9 +54,10 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
                 number(values, "concurrency", scenario.equals("writes") ? 16 : 4),
                 number(values, "rate", 0),
                 number(values, "addresses", 1),
-                number(values, "runs", 1));
+                number(values, "runs", 1),
+                number(values, "server-pid", 0));
         values.keySet().removeAll(List.of("url", "clients", "boards", "events", "concurrency", "rate", "addresses",
-                "runs"));
+                "runs", "server-pid"));
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("Unknown option(s): " + values.keySet());
         }

@@ -16,7 +16,7 @@ class BenchTest extends ServerTest {
 
     private Map<String, Object> run(String scenario, int clients, int boards, int events, int concurrency, int rate) throws Exception {
         BenchOptions options = new BenchOptions(URI.create(server.http("")), clients, boards, events, concurrency, rate,
-                1, 2);
+                1, 2, ProcessHandle.current().pid());
         return new Bench(options).run(scenario);
     }
 
