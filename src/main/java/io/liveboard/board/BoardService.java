@@ -157,10 +157,14 @@ public final class BoardService {
         });
     }
 
-    /** Every task of the board when {@code since} is null; otherwise what changed at or after it. */
+    /**
+     * Every task of the board when {@code since} is null; otherwise what changed at or after it. The answer's
+     * timestamp is read in commit order, after every earlier change committed and before any later one runs,
+     * so that asking again with it as {@code since} misses nothing.
+     */
     public TaskUpdates updates(String boardId, Instant since) {
-        Instant timestamp = now();
-        return store.read(tx -> {
+        return store.readAfterWrites(tx -> {
+            Instant timestamp = now();
             requireBoard(tx, boardId);
             if (since == null) {
                 return new TaskUpdates(tx.tasks(boardId), List.of(), timestamp);

@@ -32,6 +32,13 @@ public interface BoardStore extends AutoCloseable {
      */
     <T> T write(Work<T> work, Consumer<? super T> afterCommit);
 
+    /**
+     * Runs read-only work after every write submitted before it has committed, and before any write
+     * submitted after it runs: a cut in commit order. A cursor read here (a time, a sequence number) misses
+     * nothing that commits later. Costlier than {@link #read}: it queues behind the writes.
+     */
+    <T> T readAfterWrites(Work<T> work);
+
     /** Closes the store; later calls fail. */
     @Override
     void close();

@@ -31,8 +31,9 @@ public final class JdbcBoardStore implements BoardStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBoardStore.class);
     private static final int MAX_GROUP = 64;
 
-    /** A write waiting for the writer thread. */
-    private record PendingWrite<T>(Work<T> work, Consumer<? super T> afterCommit, CompletableFuture<T> result) {
+    /** Work waiting for the writer thread: a write, or a read to run once the writes before it committed. */
+    private record PendingWrite<T>(Work<T> work, Consumer<? super T> afterCommit, boolean readOnly,
+            CompletableFuture<T> result) {
     }
 
     private final Path file;
@@ -50,7 +51,7 @@ public final class JdbcBoardStore implements BoardStore {
         this.writeStatements = new Statements(writeConnection);
         this.readConnection = readConnection;
         this.readStatements = new Statements(readConnection);
-        this.writer = new BatchWorker<>("liveboard-store-writer", MAX_GROUP, this::commitGroup);
+        this.writer = new BatchWorker<>("liveboard-store-writer", MAX_GROUP, this::handle);
     }
 
     /** Opens (and creates, with its folder and schema, if need be) the SQLite database at {@code file}. */
@@ -119,8 +120,16 @@ public final class JdbcBoardStore implements BoardStore {
 
     @Override
     public <T> T write(Work<T> work, Consumer<? super T> afterCommit) {
+        return submit(new PendingWrite<>(work, afterCommit, false, new CompletableFuture<>()));
+    }
+
+    @Override
+    public <T> T readAfterWrites(Work<T> work) {
+        return submit(new PendingWrite<>(work, result -> { }, true, new CompletableFuture<>()));
+    }
+
+    private <T> T submit(PendingWrite<T> pending) {
         checkOpen();
-        PendingWrite<T> pending = new PendingWrite<>(work, afterCommit, new CompletableFuture<>());
         writer.add(pending);
         try {
             return pending.result().get();
@@ -132,6 +141,37 @@ public final class JdbcBoardStore implements BoardStore {
                 throw failure;
             }
             throw new StoreException("Write failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Commits the writes of a batch together, up to each read-after-writes, which runs on its own in between. */
+    private void handle(List<PendingWrite<?>> batch) {
+        int from = 0;
+        for (int i = 0; i <= batch.size(); i++) {
+            if (i == batch.size() || batch.get(i).readOnly()) {
+                if (i > from) {
+                    commitGroup(batch.subList(from, i));
+                }
+                if (i < batch.size()) {
+                    readCommitted(batch.get(i));
+                }
+                from = i + 1;
+            }
+        }
+    }
+
+    private <T> void readCommitted(PendingWrite<T> pending) {
+        try {
+            T result = pending.work().run(new JdbcBoardTransaction(writeStatements));
+            writeConnection.commit();
+            pending.result().complete(result);
+        } catch (BoardException | StoreException e) {
+            rollback();
+            pending.result().completeExceptionally(e);
+        } catch (RuntimeException | SQLException e) {
+            rollback();
+            pending.result().completeExceptionally(
+                    new StoreException("Database error on " + file + ": " + e.getMessage(), e));
         }
     }
 

@@ -96,6 +96,36 @@ class JdbcBoardStoreTest {
     }
 
     @Test
+    void readAfterWritesWaitsForTheWritesBeforeItWhileAPlainReadDoesNot() throws Exception {
+        try (JdbcBoardStore store = JdbcBoardStore.openSqlite(dir.resolve("cut.db"))) {
+            DemoData.seedIfEmpty(store, Instant.now());
+            CountDownLatch writing = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            Future<?> write = pool.submit(() -> store.write(tx -> {
+                tx.insertTask(task("slow", 0));
+                writing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return null;
+            }, x -> { }));
+            writing.await();
+            Future<List<String>> cut = pool.submit(() -> store.readAfterWrites(
+                    tx -> tx.tasks("board-1").stream().map(Task::id).toList()));
+
+            assertEquals(List.of(), store.read(tx -> tx.tasks("board-1")), "a plain read sees the last commit only");
+            assertTrue(!cut.isDone(), "the cut waits for the write in progress");
+            release.countDown();
+            write.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("slow"), cut.get(10, TimeUnit.SECONDS));
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void aClosedStoreRefusesWork() {
         JdbcBoardStore store = JdbcBoardStore.openSqlite(dir.resolve("closed.db"));
         store.close();
