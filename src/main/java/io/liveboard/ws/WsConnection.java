@@ -20,13 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Connection} over a Jetty WebSocket session. Messages go to Jetty's core session as frames over
  * their shared, already encoded bytes; several messages sent together are batched into one socket write.
- * Jetty queues frames in call order; this counts the bytes queued and not yet written, and closes the
- * socket (1008 "slow consumer") rather than let that exceed the limit.
+ * Jetty queues frames in call order; this counts the bytes queued and not yet written, and drops the
+ * connection (a slow consumer) rather than let that exceed the limit.
  */
 public final class WsConnection implements Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
-    static final int POLICY_VIOLATION = 1008;
 
     private final String id;
     private final Session session;
@@ -65,10 +64,12 @@ public final class WsConnection implements Connection {
             bytes += message.size();
         }
         if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
-            LOG.info("Closing WebSocket {}: more than {} bytes queued (slow consumer)", id, maxQueuedBytes);
+            LOG.info("Dropping WebSocket {}: more than {} bytes queued (slow consumer)", id, maxQueuedBytes);
             messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET));
             metrics.slowConsumer(Transport.WEBSOCKET);
-            close(POLICY_VIOLATION, "slow consumer");
+            // a close frame would queue behind what the peer is not reading: cut the connection instead, so
+            // that it leaves its rooms now; the client sees an abnormal close and reconnects
+            session.disconnect();
             return;
         }
         int last = messages.size() - 1;

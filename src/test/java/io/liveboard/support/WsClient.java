@@ -109,7 +109,8 @@ public final class WsClient implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 JsonNode message = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
                 if (message == null) {
-                    throw new AssertionError("No matching message within " + wait + "; got " + seen);
+                    throw new AssertionError("No matching message within " + wait + "; " + seen.size()
+                            + " received, the last: " + abbreviated(seen.subList(Math.max(0, seen.size() - 5), seen.size())));
                 }
                 seen.add(message);
                 if (condition.test(message)) {
@@ -120,6 +121,11 @@ public final class WsClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    private static String abbreviated(List<JsonNode> messages) {
+        return messages.stream().map(JsonNode::toString)
+                .map(m -> m.length() <= 300 ? m : m.substring(0, 300) + "…(" + m.length() + " chars)").toList().toString();
     }
 
     /** Waits for the next message of this type. */
