@@ -166,11 +166,12 @@ public final class BoardService {
         return store.readAfterWrites(tx -> {
             Instant timestamp = now();
             requireBoard(tx, boardId);
+            long seq = tx.lastSeq(boardId);
             if (since == null) {
-                return new TaskUpdates(tx.tasks(boardId), List.of(), timestamp);
+                return new TaskUpdates(tx.tasks(boardId), List.of(), timestamp, seq);
             }
             return new TaskUpdates(tx.tasksChangedSince(boardId, since), tx.tasksDeletedSince(boardId, since),
-                    timestamp);
+                    timestamp, seq);
         });
     }
 

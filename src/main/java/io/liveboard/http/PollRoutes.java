@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -40,22 +39,24 @@ public final class PollRoutes {
         String boardId = ex.path("boardId");
         Instant since = ex.queryInstant("since");
         Instant from = since != null ? since : boards.now();
-        // wait first, then look: a change between the two cannot slip through
-        CompletableFuture<Void> waiter = polls.await(boardId, timeout);
+        // wait first, then look: a change between the two cannot slip through; the look tells which event
+        // numbers it already covers, so that only a later event wakes the poll
+        LongPolls.Waiter waiter = polls.await(boardId, timeout);
         TaskUpdates current;
         try {
             current = boards.updates(boardId, from);
         } catch (RuntimeException e) {
-            waiter.cancel(false);
+            waiter.done().cancel(false);
             throw e;
         }
         if (since != null && (!current.data().isEmpty() || !current.deleted().isEmpty())) {
-            waiter.cancel(false);
+            waiter.done().cancel(false);
             ex.json(200, body(current));
             return;
         }
-        // the waiter completes on the publisher's thread: answer from the server's pool instead
-        waiter.whenCompleteAsync((changed, failure) -> {
+        waiter.since(current.seq());
+        // the waiter completes on the fan-out's thread: answer from the server's pool instead
+        waiter.done().whenCompleteAsync((changed, failure) -> {
             try {
                 if (failure != null) {
                     Map<String, Object> body = new LinkedHashMap<>();

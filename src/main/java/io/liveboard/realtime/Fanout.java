@@ -48,7 +48,7 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
         byBoard.forEach((boardId, messages) -> {
             websockets.broadcast(boardId, messages);
             streams.broadcast(boardId, messages);
-            polls.wake(boardId);
+            polls.wake(boardId, messages.get(messages.size() - 1).seq());
         });
         long each = (System.nanoTime() - start) / batch.size();
         for (int i = 0; i < batch.size(); i++) {

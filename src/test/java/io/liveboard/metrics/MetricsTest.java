@@ -42,6 +42,7 @@ class MetricsTest extends ServerTest {
         try (WsClient a = WsClient.connect(server); WsClient b = WsClient.connect(server)) {
             a.join("board-2");
             b.join("board-2");
+            a.awaitType("user_joined"); // sent after b's "joined": wait for it, or it may count after the scrape
             String during = scrape();
             assertEquals(2.0, sample(during, "liveboard_connections{transport=\"websocket\"}"));
             assertEquals(2.0, sample(during, "liveboard_room_members{transport=\"websocket\"}"));
