@@ -5,6 +5,4 @@ package io.liveboard.http;
 public interface RequestMetrics {
 
     void record(String method, String route, int status, long nanos);
-
-    RequestMetrics NONE = (method, route, status, nanos) -> { };
 }

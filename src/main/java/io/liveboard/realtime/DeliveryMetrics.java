@@ -17,23 +17,4 @@ public interface DeliveryMetrics {
 
     /** An event went through the fan-out, which took {@code nanos}. */
     void fannedOut(long nanos);
-
-    /** Reports nothing; for tests and tools that do not need metrics. */
-    DeliveryMetrics NONE = new DeliveryMetrics() {
-        @Override
-        public void sent(Transport transport, int bytes) {
-        }
-
-        @Override
-        public void dropped(Transport transport) {
-        }
-
-        @Override
-        public void slowConsumer(Transport transport) {
-        }
-
-        @Override
-        public void fannedOut(long nanos) {
-        }
-    };
 }
