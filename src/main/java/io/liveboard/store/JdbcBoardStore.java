@@ -100,10 +100,8 @@ public final class JdbcBoardStore implements BoardStore {
             } finally {
                 endRead();
             }
-        } catch (BoardException | StoreException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw new StoreException("Database error on " + file + ": " + e.getMessage(), e);
+            throw failure(e);
         } finally {
             readLock.unlock();
         }
@@ -114,7 +112,7 @@ public final class JdbcBoardStore implements BoardStore {
         try {
             readConnection.commit();
         } catch (SQLException e) {
-            throw new StoreException("Database error on " + file + ": " + e.getMessage(), e);
+            throw databaseError(e);
         }
     }
 
@@ -165,13 +163,9 @@ public final class JdbcBoardStore implements BoardStore {
             T result = pending.work().run(new JdbcBoardTransaction(writeStatements));
             writeConnection.commit();
             pending.result().complete(result);
-        } catch (BoardException | StoreException e) {
-            rollback();
-            pending.result().completeExceptionally(e);
         } catch (RuntimeException | SQLException e) {
             rollback();
-            pending.result().completeExceptionally(
-                    new StoreException("Database error on " + file + ": " + e.getMessage(), e));
+            pending.result().completeExceptionally(failure(e));
         }
     }
 
@@ -215,8 +209,7 @@ public final class JdbcBoardStore implements BoardStore {
             rollback();
             return false;
         }
-        pending.result().completeExceptionally(cause instanceof BoardException || cause instanceof StoreException
-                ? cause : new StoreException("Database error on " + file + ": " + cause.getMessage(), cause));
+        pending.result().completeExceptionally(failure(cause));
         return true;
     }
 
@@ -231,8 +224,19 @@ public final class JdbcBoardStore implements BoardStore {
     }
 
     private void failAll(List<PendingWrite<?>> group, Exception cause) {
-        StoreException failure = new StoreException("Database error on " + file + ": " + cause.getMessage(), cause);
+        // the whole transaction is gone: each write learns the store failed, whatever one of them threw
+        StoreException failure = databaseError(cause);
         group.forEach(p -> p.result().completeExceptionally(failure));
+    }
+
+    /** What a caller is told: the domain's and the store's own exceptions as they are, anything else wrapped. */
+    private RuntimeException failure(Exception cause) {
+        return cause instanceof BoardException || cause instanceof StoreException
+                ? (RuntimeException) cause : databaseError(cause);
+    }
+
+    private StoreException databaseError(Exception cause) {
+        return new StoreException("Database error on " + file + ": " + cause.getMessage(), cause);
     }
 
     private void execute(String sql) {
