@@ -23,10 +23,14 @@ public final class WsProtocol {
 
     private final BoardService boards;
     private final RoomRegistry rooms;
+    private final Object[] roomLocks = new Object[64];
 
     public WsProtocol(BoardService boards, RoomRegistry rooms) {
         this.boards = boards;
         this.rooms = rooms;
+        for (int i = 0; i < roomLocks.length; i++) {
+            roomLocks[i] = new Object();
+        }
     }
 
     void opened(Connection connection) {
@@ -36,7 +40,9 @@ public final class WsProtocol {
 
     void closed(Connection connection) {
         for (String boardId : rooms.remove(connection)) {
-            announce("user_left", boardId, rooms.size(boardId), null);
+            synchronized (lockOf(boardId)) {
+                announce("user_left", boardId, rooms.size(boardId), null);
+            }
         }
     }
 
@@ -89,22 +95,36 @@ public final class WsProtocol {
 
     private void join(Connection connection, String boardId) {
         boards.lastSeqs(List.of(boardId));
-        RoomRegistry.Membership membership = rooms.join(boardId, connection);
-        Map<String, Object> joined = new LinkedHashMap<>();
-        joined.put("boardId", boardId);
-        joined.put("viewers", membership.size());
-        connection.send(OutboundMessage.of("joined", boardId, joined));
-        if (membership.changed()) {
-            announce("user_joined", boardId, membership.size(), connection.id());
+        synchronized (lockOf(boardId)) {
+            RoomRegistry.Membership membership = rooms.join(boardId, connection);
+            Map<String, Object> joined = new LinkedHashMap<>();
+            joined.put("boardId", boardId);
+            joined.put("viewers", membership.size());
+            connection.send(OutboundMessage.of("joined", boardId, joined));
+            if (membership.changed()) {
+                announce("user_joined", boardId, membership.size(), connection.id());
+            }
         }
     }
 
     private void leave(Connection connection, String boardId) {
-        RoomRegistry.Membership membership = rooms.leave(boardId, connection);
-        connection.send(OutboundMessage.of("left", boardId, Map.of("boardId", boardId)));
-        if (membership.changed()) {
-            announce("user_left", boardId, membership.size(), null);
+        synchronized (lockOf(boardId)) {
+            RoomRegistry.Membership membership = rooms.leave(boardId, connection);
+            connection.send(OutboundMessage.of("left", boardId, Map.of("boardId", boardId)));
+            if (membership.changed()) {
+                announce("user_left", boardId, membership.size(), null);
+            }
         }
+    }
+
+    /**
+     * The lock a room's membership changes and their announcements are made under, so that the count in an
+     * announcement and the members it goes to are of the same moment (without it, a socket joining right
+     * after another could get the other's {@code user_joined} with a count that leaves itself out). Striped:
+     * a fixed set of locks, shared by the rooms whose ids hash alike.
+     */
+    private Object lockOf(String boardId) {
+        return roomLocks[Math.floorMod(boardId.hashCode(), roomLocks.length)];
     }
 
     private void announce(String type, String boardId, int viewers, String excludeId) {

@@ -109,6 +109,22 @@ class WsRoomsTest extends ServerTest {
     }
 
     @Test
+    void aSocketJoiningRightAfterAnotherNeverHearsOfItWithAStaleCount() {
+        for (int round = 0; round < 150; round++) {
+            String board = http.newBoard("Back to back " + round);
+            try (WsClient early = WsClient.connect(server); WsClient late = WsClient.connect(server)) {
+                early.send("{\"type\":\"join\",\"boardId\":\"" + board + "\"}");
+                late.send("{\"type\":\"join\",\"boardId\":\"" + board + "\"}");
+                int lateViewers = late.awaitType("joined").path("viewers").asInt();
+                // whatever order the joins were handled in, the late socket hears no announcement counting
+                // fewer viewers than its own join saw
+                late.assertNoneBeforePong(m -> "user_joined".equals(m.path("type").asText())
+                        && m.path("viewers").asInt() < lateViewers);
+            }
+        }
+    }
+
+    @Test
     void joiningTwiceNeitherDoubleCountsNorReannounces() {
         String board = http.newBoard("Twice");
         try (WsClient first = WsClient.connect(server); WsClient twice = WsClient.connect(server)) {
