@@ -57,7 +57,7 @@ public final class App {
     public App(Config config) {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        store = JdbcBoardStore.openSqlite(config.db());
+        store = JdbcBoardStore.openSqlite(config.db(), config.retention());
         if (DemoData.seedIfEmpty(store, clock.instant())) {
             LOG.info("Empty database: created demo boards board-1 and board-2");
         }
@@ -66,11 +66,12 @@ public final class App {
         metrics.watch(Transport.SSE, streams);
         bus = new LocalEventBus();
         LongPolls polls = new LongPolls();
-        fanout = new Fanout(websockets, streams, polls, metrics);
+        BoardService boards = new BoardService(store, bus::publish, clock);
+        fanout = new Fanout(websockets, streams, polls, metrics,
+                (boardId, seq) -> boards.catchUp(boardId, seq, null, Integer.MAX_VALUE));
         bus.subscribe(fanout);
         Counter published = metrics.counter("liveboard.events.published", "Committed board events published");
         bus.subscribe(event -> published.increment());
-        BoardService boards = new BoardService(store, bus::publish, clock);
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "liveboard-heartbeat");
             thread.setDaemon(true);
@@ -96,10 +97,10 @@ public final class App {
         new BoardRoutes(boards).register(router);
         new TaskRoutes(boards).register(router);
         new PollRoutes(boards, polls, config.longPollTimeout(), threads).register(router);
-        new SseEndpoint(boards, streams, config.sseRetry(), config.maxQueuedBytes(), metrics).register(router);
+        new SseEndpoint(boards, streams, fanout, config.sseRetry(), config.maxQueuedBytes(), metrics).register(router);
 
-        WsServer ws = new WsServer(new WsProtocol(boards, websockets), config.wsPingInterval().multipliedBy(3),
-                config.maxBodyBytes(), config.maxQueuedBytes(), metrics);
+        WsServer ws = new WsServer(new WsProtocol(boards, websockets, fanout), config.wsPingInterval().multipliedBy(3),
+                config.maxBodyBytes(), config.maxQueuedBytes(), metrics, scheduler);
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
         upgrade.setHandler(router);
         server.setHandler(upgrade);

@@ -49,16 +49,43 @@ public final class BoardService {
     }
 
     public BoardSnapshot board(String boardId) {
+        return store.read(tx -> snapshot(tx, boardId));
+    }
+
+    /**
+     * Where a client that has seen the board's events up to {@code after} goes on from: the events after it
+     * (at most {@code limit}), or a resync snapshot when {@code after} is older than the kept log, ahead of the
+     * board, or the client's {@code epoch} (null: not checked) is not this store's. With {@code after} null,
+     * no events: the board's current number, for a client that starts live.
+     */
+    public Catchup catchUp(String boardId, Long after, String epoch, int limit) {
         return store.read(tx -> {
-            Board board = requireBoard(tx, boardId);
-            List<Task> tasks = tx.tasks(boardId);
-            List<BoardSnapshot.ListSnapshot> lists = new ArrayList<>();
-            for (TaskList list : tx.lists(boardId)) {
-                List<Task> inList = tasks.stream().filter(t -> t.listId().equals(list.id())).toList();
-                lists.add(new BoardSnapshot.ListSnapshot(list.id(), boardId, list.name(), list.position(), inList));
+            requireBoard(tx, boardId);
+            long last = tx.lastSeq(boardId);
+            if (after == null) {
+                return new Catchup(boardId, tx.epoch(), last, List.of(), null, false);
             }
-            return new BoardSnapshot(board.id(), board.name(), board.createdAt(), tx.lastSeq(boardId), lists);
+            boolean sameStore = epoch == null || epoch.equals(tx.epoch());
+            boolean kept = after == last || (after < last && after >= tx.firstSeq(boardId) - 1);
+            if (!sameStore || !kept) {
+                BoardSnapshot board = snapshot(tx, boardId);
+                return new Catchup(boardId, tx.epoch(), board.seq(), List.of(), board, false);
+            }
+            List<BoardEvent> events = after == last ? List.of() : tx.events(boardId, after, limit);
+            long reached = events.isEmpty() ? last : events.get(events.size() - 1).seq();
+            return new Catchup(boardId, tx.epoch(), reached, events, null, reached < last);
         });
+    }
+
+    private static BoardSnapshot snapshot(BoardTransaction tx, String boardId) {
+        Board board = requireBoard(tx, boardId);
+        List<Task> tasks = tx.tasks(boardId);
+        List<BoardSnapshot.ListSnapshot> lists = new ArrayList<>();
+        for (TaskList list : tx.lists(boardId)) {
+            List<Task> inList = tasks.stream().filter(t -> t.listId().equals(list.id())).toList();
+            lists.add(new BoardSnapshot.ListSnapshot(list.id(), boardId, list.name(), list.position(), inList));
+        }
+        return new BoardSnapshot(board.id(), board.name(), board.createdAt(), tx.lastSeq(boardId), lists);
     }
 
     /** Each board's last event number, in the order given; {@link NotFoundException} for a missing board. */
@@ -168,11 +195,25 @@ public final class BoardService {
             requireBoard(tx, boardId);
             long seq = tx.lastSeq(boardId);
             if (since == null) {
-                return new TaskUpdates(tx.tasks(boardId), List.of(), timestamp, seq);
+                return new TaskUpdates(tx.tasks(boardId), List.of(), timestamp, seq, null);
+            }
+            if (trimmedSince(tx, boardId, since)) {
+                // deletions before the kept log are forgotten: the answer would be incomplete
+                return new TaskUpdates(List.of(), List.of(), timestamp, seq, snapshot(tx, boardId));
             }
             return new TaskUpdates(tx.tasksChangedSince(boardId, since), tx.tasksDeletedSince(boardId, since),
-                    timestamp, seq);
+                    timestamp, seq, null);
         });
+    }
+
+    /** Whether retention has dropped events of the board that may be at or after {@code since}. */
+    private static boolean trimmedSince(BoardTransaction tx, String boardId, Instant since) {
+        long first = tx.firstSeq(boardId);
+        if (first <= 1) {
+            return false;
+        }
+        List<BoardEvent> oldest = tx.events(boardId, first - 1, 1);
+        return !oldest.isEmpty() && !since.isAfter(oldest.get(0).at());
     }
 
     public Instant now() {

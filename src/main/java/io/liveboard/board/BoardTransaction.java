@@ -18,6 +18,15 @@ public interface BoardTransaction {
     /** The board's last event number (0 before its first event). */
     long lastSeq(String boardId);
 
+    /** The store's epoch: made with the database, so that positions of another database are told apart. */
+    String epoch();
+
+    /** The board's oldest event still kept (retention trims the log), 0 if it has none. */
+    long firstSeq(String boardId);
+
+    /** The board's kept events after {@code afterSeq}, in order, at most {@code limit}; their originId is null. */
+    List<BoardEvent> events(String boardId, long afterSeq, int limit);
+
     List<TaskList> lists(String boardId);
 
     Optional<TaskList> list(String listId);
@@ -56,7 +65,8 @@ public interface BoardTransaction {
 
     /**
      * Appends an event to the board's log with the board's next number and returns it, in this
-     * transaction: it exists if and only if the change does.
+     * transaction: it exists if and only if the change does. Events beyond the store's retention (the
+     * board's last N) are dropped in the same transaction.
      */
     BoardEvent appendEvent(String boardId, String type, String subjectId, Map<String, Object> data, Instant at,
             String originId);

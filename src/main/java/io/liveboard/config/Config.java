@@ -21,6 +21,8 @@ import java.util.Map;
  * @param maxBodyBytes       largest accepted request body or WebSocket message ({@code --max-body}, bytes)
  * @param maxQueuedBytes     outbound bytes one connection may have queued before it is closed as too slow
  *                           ({@code --max-queued}, bytes)
+ * @param retention          events kept per board for clients to resume from ({@code --retention}); older ones
+ *                           are dropped, and a client behind them gets a resync
  */
 public record Config(
         int port,
@@ -31,7 +33,8 @@ public record Config(
         Duration sseRetry,
         Duration wsPingInterval,
         int maxBodyBytes,
-        long maxQueuedBytes) {
+        long maxQueuedBytes,
+        int retention) {
 
     public static final String USAGE = """
             Usage: java -jar target/liveboard.jar [options]
@@ -45,6 +48,8 @@ public record Config(
               --max-body BYTES         largest request body / WebSocket message (env LIVEBOARD_MAX_BODY, default 65536)
               --max-queued BYTES       outbound queue per connection before it is cut off as too slow
                                        (env LIVEBOARD_MAX_QUEUED, default 1048576)
+              --retention N            events kept per board for resuming clients
+                                       (env LIVEBOARD_RETENTION, default 10000)
               --help                   print this and exit
             """;
 
@@ -57,7 +62,8 @@ public record Config(
             new Option("sse-retry", "LIVEBOARD_SSE_RETRY"),
             new Option("ws-ping", "LIVEBOARD_WS_PING"),
             new Option("max-body", "LIVEBOARD_MAX_BODY"),
-            new Option("max-queued", "LIVEBOARD_MAX_QUEUED"));
+            new Option("max-queued", "LIVEBOARD_MAX_QUEUED"),
+            new Option("retention", "LIVEBOARD_RETENTION"));
 
     private record Option(String flag, String env) {
     }
@@ -71,12 +77,13 @@ public record Config(
         checkPositive("ws-ping", wsPingInterval);
         check(maxBodyBytes >= 1024, "max-body must be at least 1024 bytes");
         check(maxQueuedBytes >= 1024, "max-queued must be at least 1024 bytes");
+        check(retention >= 1, "retention must be at least 1 event");
     }
 
     /** The defaults: port 3000 on every address, {@code ./data/liveboard.db}. */
     public static Config defaults() {
         return new Config(3000, null, Path.of("data", "liveboard.db"), Duration.ofSeconds(30),
-                Duration.ofSeconds(15), Duration.ofMillis(3000), Duration.ofSeconds(30), 64 * 1024, 1024 * 1024);
+                Duration.ofSeconds(15), Duration.ofMillis(3000), Duration.ofSeconds(30), 64 * 1024, 1024 * 1024, 10_000);
     }
 
     /**
@@ -125,13 +132,32 @@ public record Config(
                 values.containsKey("sse-retry") ? Duration.ofMillis(integer(values, "sse-retry", 0)) : d.sseRetry(),
                 seconds(values, "ws-ping", d.wsPingInterval()),
                 integer(values, "max-body", d.maxBodyBytes()),
-                integer(values, "max-queued", (int) d.maxQueuedBytes()));
+                integer(values, "max-queued", (int) d.maxQueuedBytes()),
+                integer(values, "retention", d.retention()));
     }
 
     /** A copy that listens on {@code newPort}. */
     public Config withPort(int newPort) {
         return new Config(newPort, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
-                maxQueuedBytes);
+                maxQueuedBytes, retention);
+    }
+
+    /** A copy that pings WebSockets every {@code interval}. */
+    public Config withWsPing(Duration interval) {
+        return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, interval, maxBodyBytes,
+                maxQueuedBytes, retention);
+    }
+
+    /** A copy that cuts connections with more than {@code bytes} queued. */
+    public Config withMaxQueued(long bytes) {
+        return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes, bytes,
+                retention);
+    }
+
+    /** A copy that keeps the last {@code events} events per board. */
+    public Config withRetention(int events) {
+        return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
+                maxQueuedBytes, events);
     }
 
     private static int integer(Map<String, String> values, String name, int fallback) {
@@ -171,8 +197,8 @@ public record Config(
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "port=%d host=%s db=%s longPoll=%ss sseHeartbeat=%ss wsPing=%ss",
+        return String.format(Locale.ROOT, "port=%d host=%s db=%s longPoll=%ss sseHeartbeat=%ss wsPing=%ss retention=%d",
                 port, host == null ? "*" : host, db, longPollTimeout.toMillis() / 1000.0, sseHeartbeat.toMillis() / 1000.0,
-                wsPingInterval.toMillis() / 1000.0);
+                wsPingInterval.toMillis() / 1000.0, retention);
     }
 }

@@ -77,6 +77,23 @@ public final class HttpExchange {
         }
     }
 
+    /** A query parameter holding a whole number from 0 (an event number), or null when absent. */
+    public Long querySeq(String name) {
+        String value = query(name);
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            long seq = Long.parseLong(value);
+            if (seq >= 0) {
+                return seq;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ValidationException(name + " must be a non-negative integer (an event number)");
+    }
+
     public String header(String name) {
         return request.getHeaders().get(name);
     }

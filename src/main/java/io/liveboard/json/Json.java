@@ -3,6 +3,7 @@ package io.liveboard.json;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /** The one JSON mapper: camelCase records, ISO-8601 UTC timestamps, unknown input fields ignored, strict syntax. */
 public final class Json {
@@ -22,12 +24,24 @@ public final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
     private Json() {
     }
 
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a JSON object that this mapper wrote (such as a stored event) into a map, keeping field order. */
+    public static Map<String, Object> readMap(String json) {
+        try {
+            return MAPPER.readValue(json, MAP);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,36 +2,71 @@ package io.liveboard.realtime;
 
 import io.liveboard.batch.BatchWorker;
 import io.liveboard.board.BoardEvent;
+import io.liveboard.board.Catchup;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The one place that delivers board events to clients. Publishers only queue the event ({@link #accept}
- * never blocks on a socket); one fan-out thread takes whatever has queued, encodes each event once, and
- * hands each board's events together to its WebSocket room (each member without the events it caused)
- * and its SSE streams, then wakes its long polls. Events queued while a round runs go out together in the
- * next one, so under load one socket write carries several events. One thread keeps every board's
- * events in publish order.
+ * The one thread that delivers board events to clients and changes who is in which room. Publishers only
+ * queue the event ({@link #accept} never blocks on a socket); the fan-out thread takes whatever has queued,
+ * encodes each event once, and hands each board's events together to its WebSocket room and its SSE streams
+ * (each member gets the events after its position, without those it caused), then wakes its long polls.
+ * Events queued while a round runs go out together in the next one, so under load one socket write carries
+ * several events. One thread keeps every board's events in publish order.
+ *
+ * <p>Joins and other room changes ({@link #join}, {@link #run}) run on the same thread, between rounds, so a
+ * joining client is placed exactly: it gets the events from its catch-up, then those the fan-out handed to the
+ * room after that catch-up was read (from the last few it remembers per board, or from the store), and from
+ * then on the room's events after that number: no gap, no duplicate.
  */
 public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
 
     private static final int MAX_BATCH = 256;
+    /** How many of a board's last events are kept in memory for joins that race with them. */
+    private static final int RECENT = 64;
+
+    /** Reads a board's events after a number from the store (or a resync, if they are no longer kept). */
+    @FunctionalInterface
+    public interface Backlog {
+        Catchup after(String boardId, long seq);
+    }
+
+    /**
+     * Told, on the fan-out thread, that a connection is in a room: the membership, the connection's position
+     * once it has the backlog, and the backlog (resync or events, in order) to send it before anything else.
+     */
+    @FunctionalInterface
+    public interface JoinListener {
+        void joined(RoomRegistry.Membership membership, long seq, List<OutboundMessage> backlog);
+    }
+
+    /** What the fan-out thread remembers of a board: the last event it handed out, and the ones before. */
+    private static final class BoardState {
+        long seq;
+        final ArrayDeque<OutboundMessage> recent = new ArrayDeque<>();
+    }
 
     private final RoomRegistry websockets;
     private final RoomRegistry streams;
     private final LongPolls polls;
     private final DeliveryMetrics metrics;
-    private final BatchWorker<BoardEvent> worker;
+    private final Backlog backlog;
+    private final Map<String, BoardState> boards = new HashMap<>();
+    private final BatchWorker<Object> worker;
 
-    public Fanout(RoomRegistry websockets, RoomRegistry streams, LongPolls polls, DeliveryMetrics metrics) {
+    public Fanout(RoomRegistry websockets, RoomRegistry streams, LongPolls polls, DeliveryMetrics metrics,
+            Backlog backlog) {
         this.websockets = websockets;
         this.streams = streams;
         this.polls = polls;
         this.metrics = metrics;
-        this.worker = new BatchWorker<>("liveboard-fanout", MAX_BATCH, this::deliver);
+        this.backlog = backlog;
+        this.worker = new BatchWorker<>("liveboard-fanout", MAX_BATCH, this::handle);
     }
 
     @Override
@@ -39,20 +74,91 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
         worker.add(event);
     }
 
-    private void deliver(List<BoardEvent> batch) {
-        long start = System.nanoTime();
-        Map<String, List<OutboundMessage>> byBoard = new LinkedHashMap<>();
-        for (BoardEvent event : batch) {
-            byBoard.computeIfAbsent(event.boardId(), id -> new ArrayList<>()).add(OutboundMessage.of(event));
+    /** Runs the task on the fan-out thread, after everything queued before it. */
+    public void run(Runnable task) {
+        worker.add(task);
+    }
+
+    /**
+     * Puts the connection in the board's room of {@code registry}, on the fan-out thread: its backlog is
+     * {@code start} (read before this call) plus whatever the room was handed since that read.
+     */
+    public void join(RoomRegistry registry, Connection connection, Catchup start, JoinListener listener) {
+        worker.add((Runnable) () -> place(registry, connection, start, listener));
+    }
+
+    private void place(RoomRegistry registry, Connection connection, Catchup start, JoinListener listener) {
+        String boardId = start.boardId();
+        List<OutboundMessage> messages = new ArrayList<>(OutboundMessage.of(start));
+        long seq = start.seq();
+        BoardState state = boards.get(boardId);
+        if (state != null && state.seq > seq && !registry.isMember(boardId, connection)) {
+            // events handed to the room after the catch-up was read: from memory if it reaches back, else read
+            if (!state.recent.isEmpty() && state.recent.peekFirst().seq() <= seq + 1) {
+                for (OutboundMessage recent : state.recent) {
+                    if (recent.seq() > seq) {
+                        messages.add(recent);
+                    }
+                }
+                seq = state.seq;
+            } else {
+                Catchup more = backlog.after(boardId, seq);
+                messages.addAll(OutboundMessage.of(more));
+                seq = more.seq();
+            }
         }
-        byBoard.forEach((boardId, messages) -> {
+        RoomRegistry.Membership membership = registry.join(boardId, connection, seq);
+        listener.joined(membership, membership.seq(), membership.changed() ? messages : List.of());
+    }
+
+    private void handle(List<Object> batch) {
+        Map<String, List<OutboundMessage>> byBoard = new LinkedHashMap<>();
+        for (Object item : batch) {
+            if (item instanceof BoardEvent event) {
+                byBoard.computeIfAbsent(event.boardId(), id -> new ArrayList<>()).add(OutboundMessage.of(event));
+            } else {
+                deliver(byBoard);
+                byBoard.clear();
+                ((Runnable) item).run();
+            }
+        }
+        deliver(byBoard);
+    }
+
+    private void deliver(Map<String, List<OutboundMessage>> byBoard) {
+        if (byBoard.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        int count = 0;
+        for (Map.Entry<String, List<OutboundMessage>> entry : byBoard.entrySet()) {
+            String boardId = entry.getKey();
+            List<OutboundMessage> messages = entry.getValue();
             websockets.broadcast(boardId, messages);
             streams.broadcast(boardId, messages);
-            polls.wake(boardId, messages.get(messages.size() - 1).seq());
-        });
-        long each = (System.nanoTime() - start) / batch.size();
-        for (int i = 0; i < batch.size(); i++) {
+            long last = messages.get(messages.size() - 1).seq();
+            polls.wake(boardId, last);
+            remember(boardId, messages);
+            count += messages.size();
+        }
+        long each = (System.nanoTime() - start) / count;
+        for (int i = 0; i < count; i++) {
             metrics.fannedOut(each);
+        }
+    }
+
+    private void remember(String boardId, List<OutboundMessage> messages) {
+        BoardState state = boards.computeIfAbsent(boardId, id -> new BoardState());
+        state.seq = messages.get(messages.size() - 1).seq();
+        if (websockets.size(boardId) + streams.size(boardId) == 0) {
+            state.recent.clear(); // nobody to join a race with: keep only the number
+            return;
+        }
+        for (OutboundMessage message : messages) {
+            state.recent.addLast(message);
+        }
+        while (state.recent.size() > RECENT) {
+            state.recent.removeFirst();
         }
     }
 

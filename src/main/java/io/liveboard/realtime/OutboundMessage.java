@@ -1,17 +1,21 @@
 package io.liveboard.realtime;
 
 import io.liveboard.board.BoardEvent;
+import io.liveboard.board.Catchup;
 import io.liveboard.json.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A message encoded once and sent as it is to every connection that should get it: the JSON text and its
  * UTF-8 bytes (in a direct buffer, which sockets write without another copy). {@code type} names it (the
  * SSE event name); {@code boardId} and {@code seq} place it in a board's event log ({@code seq} is 0 for
- * messages that are not board events, such as {@code user_joined}); {@code excludeId} names the one
+ * messages that are not board events, such as {@code user_joined}; a {@code resync} has the number its board
+ * is as of); {@code excludeId} names the one
  * connection that must not get it (the one that caused it), or is null. Immutable and thread-safe.
  */
 public final class OutboundMessage {
@@ -39,12 +43,41 @@ public final class OutboundMessage {
 
     /** {@code {"type":…,"boardId":…,"seq":…, …event fields}}, the wire form of a board event. */
     public static OutboundMessage of(BoardEvent event) {
+        return new OutboundMessage(event.type(), event.boardId(), event.seq(), Json.write(wire(event)),
+                event.originId());
+    }
+
+    /** The fields of a board event as every transport sends them, in order. */
+    public static Map<String, Object> wire(BoardEvent event) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", event.type());
         body.put("boardId", event.boardId());
         body.put("seq", event.seq());
         body.putAll(event.data());
-        return new OutboundMessage(event.type(), event.boardId(), event.seq(), Json.write(body), event.originId());
+        return body;
+    }
+
+    /** {@code {"type":"resync","boardId":…,"seq":m,"epoch":…,"board":{…}}}: start again from the whole board. */
+    public static Map<String, Object> resync(Catchup catchup) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "resync");
+        body.put("boardId", catchup.boardId());
+        body.put("seq", catchup.seq());
+        body.put("epoch", catchup.epoch());
+        body.put("board", catchup.resync());
+        return body;
+    }
+
+    /** What a client resuming from a catch-up gets first: the resync message, or the events in order. */
+    public static List<OutboundMessage> of(Catchup catchup) {
+        if (catchup.resync() != null) {
+            return List.of(new OutboundMessage("resync", catchup.boardId(), catchup.seq(), Json.write(resync(catchup))));
+        }
+        List<OutboundMessage> messages = new ArrayList<>(catchup.events().size());
+        for (BoardEvent event : catchup.events()) {
+            messages.add(of(event));
+        }
+        return messages;
     }
 
     /** A message that is not a board event, from fields in order. */

@@ -13,14 +13,29 @@ import java.util.function.Consumer;
  * The connections of one transport and the rooms (boards) they joined. Thread-safe: joins, leaves and
  * broadcasts may run concurrently from any thread; a room is removed atomically when its last member
  * leaves, so no empty room stays behind. A connection must be {@link #add added} before it can join.
+ *
+ * <p>Each member has a position in its room's events: the {@code seq} of the last board event it was given.
+ * A broadcast gives a member only the events after its position (and every message that is not a board
+ * event), then moves the position on; so a member that joined with a replay up to some number does not get
+ * those events a second time. Positions are meant to be moved by one thread (the fan-out's).
  */
 public final class RoomRegistry {
 
-    /** The outcome of a join or leave: whether membership changed, and the room's size right after. */
-    public record Membership(boolean changed, int size) {
+    /** The outcome of a join or leave: whether membership changed, the room's size right after, and the
+     * member's position (for a join; 0 for a leave). */
+    public record Membership(boolean changed, int size, long seq) {
     }
 
-    private final ConcurrentHashMap<String, Set<Connection>> rooms = new ConcurrentHashMap<>();
+    /** A member's position: the last event number it was given. */
+    private static final class Position {
+        long seq;
+
+        Position(long seq) {
+            this.seq = seq;
+        }
+    }
+
+    private final ConcurrentHashMap<String, ConcurrentHashMap<Connection, Position>> rooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Connection, Set<String>> joined = new ConcurrentHashMap<>();
 
     public void add(Connection connection) {
@@ -42,25 +57,36 @@ public final class RoomRegistry {
         return left;
     }
 
-    /** Puts the connection in the room (again: no change). Not a member of anything once removed. */
+    /** Puts the connection in the room at position 0 (again: no change). */
     public Membership join(String roomId, Connection connection) {
+        return join(roomId, connection, 0);
+    }
+
+    /**
+     * Puts the connection in the room with its position at event {@code seq}; a member already keeps its own
+     * position (no change). Not a member of anything once removed.
+     */
+    public Membership join(String roomId, Connection connection, long seq) {
         Set<String> roomIds = joined.get(connection);
         if (roomIds == null) {
-            return new Membership(false, size(roomId));
+            return new Membership(false, size(roomId), seq);
         }
         roomIds.add(roomId);
         boolean[] added = new boolean[1];
-        Set<Connection> room = rooms.compute(roomId, (id, members) -> {
-            Set<Connection> set = members == null ? ConcurrentHashMap.newKeySet() : members;
-            added[0] = set.add(connection);
-            return set;
+        long[] position = new long[1];
+        ConcurrentHashMap<Connection, Position> room = rooms.compute(roomId, (id, members) -> {
+            ConcurrentHashMap<Connection, Position> map = members == null ? new ConcurrentHashMap<>() : members;
+            Position existing = map.putIfAbsent(connection, new Position(seq));
+            added[0] = existing == null;
+            position[0] = existing == null ? seq : existing.seq;
+            return map;
         });
         int size = room.size();
         if (!joined.containsKey(connection)) {
             // removed while joining: undo, so that no closed connection stays in a room
-            return new Membership(false, leaveRoom(roomId, connection).size());
+            return new Membership(false, leaveRoom(roomId, connection).size(), seq);
         }
-        return new Membership(added[0], size);
+        return new Membership(added[0], size, position[0]);
     }
 
     public Membership leave(String roomId, Connection connection) {
@@ -75,11 +101,11 @@ public final class RoomRegistry {
         boolean[] removed = new boolean[1];
         int[] size = new int[1];
         rooms.computeIfPresent(roomId, (id, members) -> {
-            removed[0] = members.remove(connection);
+            removed[0] = members.remove(connection) != null;
             size[0] = members.size();
             return members.isEmpty() ? null : members;
         });
-        return new Membership(removed[0], size[0]);
+        return new Membership(removed[0], size[0], 0);
     }
 
     /**
@@ -91,48 +117,61 @@ public final class RoomRegistry {
     }
 
     /**
-     * Sends the messages, in order and together, to every open member of the room, each member without
-     * the messages that exclude it ({@link OutboundMessage#excludeId()}). Never blocks on a connection;
-     * returns how many members it handed messages to.
+     * Sends the messages, in order and together, to every open member of the room: to each, the board events
+     * after its position and every other message, without those that exclude it
+     * ({@link OutboundMessage#excludeId()}); its position moves to the last event (an excluded one included:
+     * the member caused it). Never blocks on a connection; returns how many members it handed messages to.
      */
     public int broadcast(String roomId, List<OutboundMessage> messages) {
-        Set<Connection> members = rooms.get(roomId);
+        ConcurrentHashMap<Connection, Position> members = rooms.get(roomId);
         if (members == null) {
             return 0;
         }
         Set<String> excluded = new HashSet<>();
+        long first = Long.MAX_VALUE;
+        long last = 0;
         for (OutboundMessage message : messages) {
             if (message.excludeId() != null) {
                 excluded.add(message.excludeId());
             }
+            if (message.seq() > 0) {
+                first = Math.min(first, message.seq());
+                last = Math.max(last, message.seq());
+            }
         }
         int sent = 0;
-        for (Connection member : members) {
+        for (Map.Entry<Connection, Position> entry : members.entrySet()) {
+            Connection member = entry.getKey();
             if (!member.isOpen()) {
                 continue;
             }
-            if (!excluded.contains(member.id())) {
-                member.send(messages);
-                sent++;
+            Position position = entry.getValue();
+            List<OutboundMessage> own;
+            if (first > position.seq && !excluded.contains(member.id())) {
+                own = messages; // the usual case: everything, as it is
             } else {
-                List<OutboundMessage> own = messages.stream().filter(m -> !member.id().equals(m.excludeId())).toList();
-                if (!own.isEmpty()) {
-                    member.send(own);
-                    sent++;
-                }
+                long after = position.seq;
+                own = messages.stream()
+                        .filter(m -> (m.seq() == 0 || m.seq() > after) && !member.id().equals(m.excludeId()))
+                        .toList();
+            }
+            position.seq = Math.max(position.seq, last);
+            if (!own.isEmpty()) {
+                member.send(own);
+                sent++;
             }
         }
         return sent;
     }
 
     public int size(String roomId) {
-        Set<Connection> members = rooms.get(roomId);
+        Map<Connection, Position> members = rooms.get(roomId);
         return members == null ? 0 : members.size();
     }
 
     public boolean isMember(String roomId, Connection connection) {
-        Set<Connection> members = rooms.get(roomId);
-        return members != null && members.contains(connection);
+        Map<Connection, Position> members = rooms.get(roomId);
+        return members != null && members.containsKey(connection);
     }
 
     public int connectionCount() {

@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -33,6 +32,7 @@ final class SseConnection implements Connection {
     private final long maxQueuedBytes;
     private final Runnable onEnd;
     private final DeliveryMetrics metrics;
+    private final String epoch;
     /** Last event number sent per board: the stream's position, written as its {@code id:}. */
     private final Map<String, Long> positions;
 
@@ -47,9 +47,10 @@ final class SseConnection implements Connection {
      * A stream that opens with {@code opening} (its {@code retry:} and {@code connected} lines); that and
      * everything sent after it are held back until {@link #start}, so the opening always comes first.
      */
-    SseConnection(String id, Response response, Callback exchange, long maxQueuedBytes, Map<String, Long> positions,
-            String opening, DeliveryMetrics metrics, Runnable onEnd) {
+    SseConnection(String id, Response response, Callback exchange, long maxQueuedBytes, String epoch,
+            Map<String, Long> positions, String opening, DeliveryMetrics metrics, Runnable onEnd) {
         this.id = id;
+        this.epoch = epoch;
         this.response = response;
         this.exchange = exchange;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -91,8 +92,8 @@ final class SseConnection implements Connection {
             for (OutboundMessage message : messages) {
                 frames.append("event: ").append(message.type()).append('\n');
                 if (message.seq() > 0) {
-                    positions.merge(message.boardId(), message.seq(), Math::max);
-                    frames.append("id: ").append(eventId()).append('\n');
+                    positions.put(message.boardId(), message.seq());
+                    frames.append("id: ").append(SseCursor.format(epoch, positions)).append('\n');
                 }
                 frames.append("data: ").append(message.json()).append("\n\n");
             }
@@ -107,16 +108,6 @@ final class SseConnection implements Connection {
             }
         }
         flush(next);
-    }
-
-    /** The board's event number for a one-board stream, {@code board:seq,…} for several. */
-    private String eventId() {
-        if (positions.size() == 1) {
-            return String.valueOf(positions.values().iterator().next());
-        }
-        StringJoiner id = new StringJoiner(",");
-        positions.forEach((board, seq) -> id.add(board + ":" + seq));
-        return id.toString();
     }
 
     @Override

@@ -1,13 +1,16 @@
 package io.liveboard.sse;
 
 import io.liveboard.board.BoardService;
+import io.liveboard.board.Catchup;
 import io.liveboard.board.ValidationException;
 import io.liveboard.http.HttpExchange;
 import io.liveboard.http.Router;
 import io.liveboard.json.Json;
 import io.liveboard.realtime.DeliveryMetrics;
+import io.liveboard.realtime.Fanout;
 import io.liveboard.realtime.RoomRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,20 +21,24 @@ import org.eclipse.jetty.http.HttpHeader;
 /**
  * Server-Sent Events: {@code /boards/{boardId}/events} for one board, {@code /events?boards=a,b} for
  * several on one connection. The stream opens with {@code retry:} and a {@code connected} message, then
- * carries the boards' events; heartbeats come from the shared scheduler.
+ * carries the boards' events; heartbeats come from the shared scheduler. A client that sends the last id it
+ * saw ({@code Last-Event-ID}, or {@code ?lastEventId=} for clients that cannot set headers) gets the events
+ * after it first (or a {@code resync}), then the live ones; see {@link SseCursor}.
  */
 public final class SseEndpoint {
 
     private final BoardService boards;
     private final RoomRegistry streams;
+    private final Fanout fanout;
     private final Duration retry;
     private final long maxQueuedBytes;
     private final DeliveryMetrics metrics;
 
-    public SseEndpoint(BoardService boards, RoomRegistry streams, Duration retry, long maxQueuedBytes,
+    public SseEndpoint(BoardService boards, RoomRegistry streams, Fanout fanout, Duration retry, long maxQueuedBytes,
             DeliveryMetrics metrics) {
         this.boards = boards;
         this.streams = streams;
+        this.fanout = fanout;
         this.retry = retry;
         this.maxQueuedBytes = maxQueuedBytes;
         this.metrics = metrics;
@@ -52,7 +59,17 @@ public final class SseEndpoint {
     }
 
     private void open(HttpExchange ex, List<String> boardIds) {
-        Map<String, Long> positions = boards.lastSeqs(boardIds);
+        String lastEventId = ex.header("Last-Event-ID");
+        SseCursor cursor = SseCursor.parse(lastEventId != null ? lastEventId : ex.query("lastEventId"), boardIds);
+        List<Catchup> starts = new ArrayList<>();
+        Map<String, Long> positions = new LinkedHashMap<>();
+        for (String boardId : boardIds) {
+            Long after = cursor.positions().get(boardId);
+            Catchup start = boards.catchUp(boardId, after, cursor.epoch(), Integer.MAX_VALUE);
+            starts.add(start);
+            positions.put(boardId, after != null && start.resync() == null ? after : start.seq());
+        }
+        String epoch = starts.get(0).epoch();
         ex.response().setStatus(200);
         ex.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         ex.response().getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
@@ -60,16 +77,17 @@ public final class SseEndpoint {
         Map<String, Object> connected = new LinkedHashMap<>();
         connected.put("type", "connected");
         connected.put("boards", boardIds);
+        connected.put("epoch", epoch);
         String opening = "retry: " + retry.toMillis() + "\n\ndata: " + Json.write(connected) + "\n\n";
         SseConnection[] self = new SseConnection[1];
         SseConnection connection = new SseConnection(UUID.randomUUID().toString(), ex.response(), ex.callback(),
-                maxQueuedBytes, positions, opening, metrics, () -> streams.remove(self[0]));
+                maxQueuedBytes, epoch, positions, opening, metrics, () -> streams.remove(self[0]));
         self[0] = connection;
-        // "connected" goes out only once the stream is in all its rooms: nothing sent after it is missed
+        // "connected" goes out only once the stream is in all its rooms, with their backlogs queued behind it
         streams.add(connection);
-        for (String boardId : boardIds) {
-            streams.join(boardId, connection);
+        for (Catchup start : starts) {
+            fanout.join(streams, connection, start, (membership, seq, backlog) -> connection.send(backlog));
         }
-        connection.start();
+        fanout.run(connection::start);
     }
 }

@@ -7,11 +7,13 @@ import io.liveboard.board.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -37,6 +39,8 @@ public final class JdbcBoardStore implements BoardStore {
     }
 
     private final Path file;
+    private final String epoch;
+    private final int retention;
     private final Connection writeConnection;
     private final Statements writeStatements;
     private final Connection readConnection;
@@ -45,8 +49,11 @@ public final class JdbcBoardStore implements BoardStore {
     private final BatchWorker<PendingWrite<?>> writer;
     private volatile boolean open = true;
 
-    private JdbcBoardStore(Path file, Connection writeConnection, Connection readConnection) {
+    private JdbcBoardStore(Path file, String epoch, int retention, Connection writeConnection,
+            Connection readConnection) {
         this.file = file;
+        this.epoch = epoch;
+        this.retention = retention;
         this.writeConnection = writeConnection;
         this.writeStatements = new Statements(writeConnection);
         this.readConnection = readConnection;
@@ -54,8 +61,16 @@ public final class JdbcBoardStore implements BoardStore {
         this.writer = new BatchWorker<>("liveboard-store-writer", MAX_GROUP, this::handle);
     }
 
-    /** Opens (and creates, with its folder and schema, if need be) the SQLite database at {@code file}. */
+    /** {@link #openSqlite(Path, int)} keeping the default 10,000 events per board. */
     public static JdbcBoardStore openSqlite(Path file) {
+        return openSqlite(file, 10_000);
+    }
+
+    /**
+     * Opens (and creates, with its folder and schema, if need be) the SQLite database at {@code file}, keeping
+     * the last {@code retention} events of each board. A new database gets a new random epoch.
+     */
+    public static JdbcBoardStore openSqlite(Path file, int retention) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -68,13 +83,27 @@ public final class JdbcBoardStore implements BoardStore {
                     st.execute(ddl);
                 }
             }
+            String epoch = epochOf(write);
             write.setAutoCommit(false);
             Connection read = connect(file);
             read.setAutoCommit(false);
             LOG.info("Opened SQLite store {}", file.toAbsolutePath());
-            return new JdbcBoardStore(file, write, read);
+            return new JdbcBoardStore(file, epoch, retention, write, read);
         } catch (SQLException | IOException e) {
             throw new StoreException("Cannot open the database " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The database's epoch, made (8 random hex digits) the first time it is opened. */
+    private static String epochOf(Connection connection) throws SQLException {
+        try (var insert = connection.prepareStatement("INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?)")) {
+            insert.setString(1, HexFormat.of().formatHex(SecureRandom.getSeed(4)));
+            insert.executeUpdate();
+        }
+        try (Statement st = connection.createStatement();
+                var rs = st.executeQuery("SELECT value FROM meta WHERE key = 'epoch'")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
@@ -96,7 +125,7 @@ public final class JdbcBoardStore implements BoardStore {
         try {
             checkOpen();
             try {
-                return work.run(new JdbcBoardTransaction(readStatements));
+                return work.run(new JdbcBoardTransaction(readStatements, epoch, retention));
             } finally {
                 endRead();
             }
@@ -160,7 +189,7 @@ public final class JdbcBoardStore implements BoardStore {
 
     private <T> void readCommitted(PendingWrite<T> pending) {
         try {
-            T result = pending.work().run(new JdbcBoardTransaction(writeStatements));
+            T result = pending.work().run(new JdbcBoardTransaction(writeStatements, epoch, retention));
             writeConnection.commit();
             pending.result().complete(result);
         } catch (RuntimeException | SQLException e) {
@@ -172,7 +201,7 @@ public final class JdbcBoardStore implements BoardStore {
     private void commitGroup(List<PendingWrite<?>> group) {
         List<Object> results = new ArrayList<>(group.size());
         List<PendingWrite<?>> done = new ArrayList<>(group.size());
-        JdbcBoardTransaction tx = new JdbcBoardTransaction(writeStatements);
+        JdbcBoardTransaction tx = new JdbcBoardTransaction(writeStatements, epoch, retention);
         for (PendingWrite<?> pending : group) {
             try {
                 execute("SAVEPOINT change");

@@ -27,9 +27,13 @@ final class JdbcBoardTransaction implements BoardTransaction {
     private static final String ORDER = " ORDER BY l.position, t.position";
 
     private final Statements statements;
+    private final String epoch;
+    private final int retention;
 
-    JdbcBoardTransaction(Statements statements) {
+    JdbcBoardTransaction(Statements statements, String epoch, int retention) {
         this.statements = statements;
+        this.epoch = epoch;
+        this.retention = retention;
     }
 
     @FunctionalInterface
@@ -51,6 +55,26 @@ final class JdbcBoardTransaction implements BoardTransaction {
     @Override
     public long lastSeq(String boardId) {
         return first(query("SELECT last_seq FROM boards WHERE id = ?", rs -> rs.getLong(1), boardId)).orElse(0L);
+    }
+
+    @Override
+    public String epoch() {
+        return epoch;
+    }
+
+    @Override
+    public long firstSeq(String boardId) {
+        return first(query("SELECT seq FROM events WHERE board_id = ? ORDER BY seq LIMIT 1", rs -> rs.getLong(1),
+                boardId)).orElse(0L);
+    }
+
+    @Override
+    public List<BoardEvent> events(String boardId, long afterSeq, int limit) {
+        return query("""
+                SELECT board_id, seq, type, payload, created_at FROM events
+                WHERE board_id = ? AND seq > ? ORDER BY seq LIMIT ?""", rs -> new BoardEvent(rs.getString(1),
+                rs.getLong(2), rs.getString(3), Json.readMap(rs.getString(4)), Instant.ofEpochMilli(rs.getLong(5)),
+                null), boardId, afterSeq, limit);
     }
 
     @Override
@@ -162,6 +186,9 @@ final class JdbcBoardTransaction implements BoardTransaction {
                 rs -> rs.getLong(1), boardId).get(0);
         update("INSERT INTO events(board_id, seq, type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 boardId, seq, type, subjectId, Json.write(data), at.toEpochMilli());
+        if (seq > retention) {
+            update("DELETE FROM events WHERE board_id = ? AND seq <= ?", boardId, seq - retention);
+        }
         return new BoardEvent(boardId, seq, type, data, at, originId);
     }
 

@@ -51,6 +51,10 @@ final class SqliteSchema {
               PRIMARY KEY (board_id, seq)) WITHOUT ROWID""",
             "CREATE INDEX IF NOT EXISTS events_by_type_time ON events(board_id, type, created_at)",
             """
+            CREATE TABLE IF NOT EXISTS meta (
+              key TEXT PRIMARY KEY,
+              value TEXT NOT NULL)""",
+            """
             CREATE TABLE IF NOT EXISTS id_counters (
               prefix TEXT PRIMARY KEY,
               value INTEGER NOT NULL)""");

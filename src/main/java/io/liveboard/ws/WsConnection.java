@@ -5,7 +5,12 @@ import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.OutboundMessage;
 import io.liveboard.realtime.Transport;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.util.Callback;
@@ -20,23 +25,34 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Connection} over a Jetty WebSocket session. Messages go to Jetty's core session as frames over
  * their shared, already encoded bytes; several messages sent together are batched into one socket write.
- * Jetty queues frames in call order; this counts the bytes queued and not yet written, and drops the
- * connection (a slow consumer) rather than let that exceed the limit.
+ * Jetty queues frames in call order; this counts the bytes queued and not yet written, and closes the
+ * connection (a slow consumer: 1008 "slow consumer") rather than let that exceed the limit. The close frame
+ * queues behind what the peer is not reading, so if the socket has not closed {@link #CUT_AFTER} later it
+ * is cut. From the overflow on the connection counts as closed: it gets nothing more, and {@code onSlow}
+ * takes it out of its rooms at once.
  */
 public final class WsConnection implements Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
+    static final int POLICY_VIOLATION = 1008;
+    static final Duration CUT_AFTER = Duration.ofSeconds(2);
 
     private final String id;
     private final Session session;
     private final CoreSession core;
     private final long maxQueuedBytes;
     private final DeliveryMetrics metrics;
+    private final ScheduledExecutorService scheduler;
+    private final Consumer<WsConnection> onSlow;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean awaitingPong = new AtomicBoolean();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
 
-    WsConnection(String id, Session session, long maxQueuedBytes, DeliveryMetrics metrics) {
+    WsConnection(String id, Session session, long maxQueuedBytes, DeliveryMetrics metrics,
+            ScheduledExecutorService scheduler, Consumer<WsConnection> onSlow) {
         this.id = id;
+        this.scheduler = scheduler;
+        this.onSlow = onSlow;
         this.session = session;
         this.core = ((WebSocketSession) session).getCoreSession();
         this.maxQueuedBytes = maxQueuedBytes;
@@ -55,7 +71,7 @@ public final class WsConnection implements Connection {
 
     @Override
     public void send(List<OutboundMessage> messages) {
-        if (!core.isOutputOpen()) {
+        if (overflowed.get() || !core.isOutputOpen()) {
             messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET));
             return;
         }
@@ -64,12 +80,10 @@ public final class WsConnection implements Connection {
             bytes += message.size();
         }
         if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
-            LOG.info("Dropping WebSocket {}: more than {} bytes queued (slow consumer)", id, maxQueuedBytes);
             messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET));
-            metrics.slowConsumer(Transport.WEBSOCKET);
-            // a close frame would queue behind what the peer is not reading: cut the connection instead, so
-            // that it leaves its rooms now; the client sees an abnormal close and reconnects
-            session.disconnect();
+            if (overflowed.compareAndSet(false, true)) {
+                closeSlowConsumer();
+            }
             return;
         }
         int last = messages.size() - 1;
@@ -80,6 +94,23 @@ public final class WsConnection implements Connection {
             // all but the last frame are batched: Jetty writes them with the last one in one gathering write
             core.sendFrame(new Frame(OpCode.TEXT, message.payload()), new Written(size), i < last);
         }
+    }
+
+    private void closeSlowConsumer() {
+        LOG.info("Closing WebSocket {}: more than {} bytes queued (slow consumer)", id, maxQueuedBytes);
+        metrics.slowConsumer(Transport.WEBSOCKET);
+        session.close(POLICY_VIOLATION, "slow consumer", org.eclipse.jetty.websocket.api.Callback.NOOP);
+        try {
+            scheduler.schedule(() -> {
+                if (session.isOpen()) {
+                    LOG.info("Cutting WebSocket {}: its close did not get through", id);
+                    session.disconnect();
+                }
+            }, CUT_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            session.disconnect(); // shutting down
+        }
+        onSlow.accept(this);
     }
 
     /** Releases a frame's bytes from the queued count once Jetty is done with it. */
@@ -104,7 +135,7 @@ public final class WsConnection implements Connection {
 
     @Override
     public boolean isOpen() {
-        return session.isOpen();
+        return !overflowed.get() && session.isOpen();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.liveboard.ws;
 
 import io.liveboard.realtime.DeliveryMetrics;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,10 +16,13 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
     private final String id;
     private final long maxQueuedBytes;
     private final DeliveryMetrics metrics;
+    private final ScheduledExecutorService scheduler;
     private WsConnection connection;
 
-    WsEndpoint(WsProtocol protocol, String id, long maxQueuedBytes, DeliveryMetrics metrics) {
+    WsEndpoint(WsProtocol protocol, String id, long maxQueuedBytes, DeliveryMetrics metrics,
+            ScheduledExecutorService scheduler) {
         this.protocol = protocol;
+        this.scheduler = scheduler;
         this.id = id;
         this.maxQueuedBytes = maxQueuedBytes;
         this.metrics = metrics;
@@ -26,7 +30,7 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketOpen(Session session) {
-        connection = new WsConnection(id, session, maxQueuedBytes, metrics);
+        connection = new WsConnection(id, session, maxQueuedBytes, metrics, scheduler, protocol::closed);
         protocol.opened(connection);
     }
 

@@ -3,34 +3,37 @@ package io.liveboard.ws;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.board.BoardService;
+import io.liveboard.board.Catchup;
 import io.liveboard.board.Change;
 import io.liveboard.http.ErrorMapper;
 import io.liveboard.json.Json;
 import io.liveboard.json.TaskJson;
 import io.liveboard.realtime.Connection;
+import io.liveboard.realtime.Fanout;
 import io.liveboard.realtime.OutboundMessage;
 import io.liveboard.realtime.RoomRegistry;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The WebSocket message protocol (README, "WebSocket protocol"): rooms ({@code join}, {@code leave}),
- * {@code ping}, and task commands answered with an {@code ack} while the rest of the room gets the
- * broadcast. A bad message gets {@code {"error": …}} and the socket stays open.
+ * The WebSocket message protocol (README, "WebSocket protocol"): rooms ({@code join}, with {@code since} to
+ * resume; {@code leave}), {@code ping}, and task commands answered with an {@code ack} while the rest of the
+ * room gets the broadcast. A bad message gets {@code {"error": …}} and the socket stays open. Room changes
+ * and their announcements run on the fan-out thread, one at a time, so that an announced count and the
+ * members it reaches are of the same moment, and a joiner's replay meets the live events without a seam.
  */
 public final class WsProtocol {
 
     private final BoardService boards;
     private final RoomRegistry rooms;
-    private final Object[] roomLocks = new Object[64];
+    private final Fanout fanout;
 
-    public WsProtocol(BoardService boards, RoomRegistry rooms) {
+    public WsProtocol(BoardService boards, RoomRegistry rooms, Fanout fanout) {
         this.boards = boards;
         this.rooms = rooms;
-        for (int i = 0; i < roomLocks.length; i++) {
-            roomLocks[i] = new Object();
-        }
+        this.fanout = fanout;
     }
 
     void opened(Connection connection) {
@@ -39,11 +42,11 @@ public final class WsProtocol {
     }
 
     void closed(Connection connection) {
-        for (String boardId : rooms.remove(connection)) {
-            synchronized (lockOf(boardId)) {
+        fanout.run(() -> {
+            for (String boardId : rooms.remove(connection)) {
                 announce("user_left", boardId, rooms.size(boardId), null);
             }
-        }
+        });
     }
 
     void refuse(Connection connection, String error) {
@@ -79,7 +82,7 @@ public final class WsProtocol {
         }
         String type = typeNode.textValue();
         switch (type) {
-            case "join" -> join(connection, boardId(message));
+            case "join" -> join(connection, boardId(message), since(message), TaskJson.string(message, "epoch"));
             case "leave" -> leave(connection, boardId(message));
             case "ping" -> connection.send(OutboundMessage.of("pong", null, Map.of()));
             case "create_task" -> ack(connection, ref, "task",
@@ -93,38 +96,33 @@ public final class WsProtocol {
         }
     }
 
-    private void join(Connection connection, String boardId) {
-        boards.lastSeqs(List.of(boardId));
-        synchronized (lockOf(boardId)) {
-            RoomRegistry.Membership membership = rooms.join(boardId, connection);
+    /** Joins live ({@code since} null) or resuming after event {@code since}; see {@link Fanout#join}. */
+    private void join(Connection connection, String boardId, Long since, String epoch) {
+        Catchup start = boards.catchUp(boardId, since, epoch, Integer.MAX_VALUE);
+        fanout.join(rooms, connection, start, (membership, seq, backlog) -> {
             Map<String, Object> joined = new LinkedHashMap<>();
             joined.put("boardId", boardId);
             joined.put("viewers", membership.size());
-            connection.send(OutboundMessage.of("joined", boardId, joined));
+            joined.put("seq", seq);
+            joined.put("epoch", start.epoch());
+            List<OutboundMessage> messages = new ArrayList<>(backlog.size() + 1);
+            messages.add(OutboundMessage.of("joined", boardId, joined));
+            messages.addAll(backlog);
+            connection.send(messages);
             if (membership.changed()) {
                 announce("user_joined", boardId, membership.size(), connection.id());
             }
-        }
+        });
     }
 
     private void leave(Connection connection, String boardId) {
-        synchronized (lockOf(boardId)) {
+        fanout.run(() -> {
             RoomRegistry.Membership membership = rooms.leave(boardId, connection);
             connection.send(OutboundMessage.of("left", boardId, Map.of("boardId", boardId)));
             if (membership.changed()) {
                 announce("user_left", boardId, membership.size(), null);
             }
-        }
-    }
-
-    /**
-     * The lock a room's membership changes and their announcements are made under, so that the count in an
-     * announcement and the members it goes to are of the same moment (without it, a socket joining right
-     * after another could get the other's {@code user_joined} with a count that leaves itself out). Striped:
-     * a fixed set of locks, shared by the rooms whose ids hash alike.
-     */
-    private Object lockOf(String boardId) {
-        return roomLocks[Math.floorMod(boardId.hashCode(), roomLocks.length)];
+        });
     }
 
     private void announce(String type, String boardId, int viewers, String excludeId) {
@@ -139,6 +137,9 @@ public final class WsProtocol {
         if (ref != null) {
             fields.put("ref", ref);
         }
+        // the sender is spared the broadcast: the event's number tells it where it now is
+        fields.put("boardId", change.event().boardId());
+        fields.put("seq", change.event().seq());
         fields.put(field, change.value());
         connection.send(OutboundMessage.of("ack", change.event().boardId(), fields));
     }
@@ -154,6 +155,18 @@ public final class WsProtocol {
 
     private static String boardId(JsonNode message) {
         return required(message, "boardId");
+    }
+
+    /** The optional {@code since}: a whole number from 0, or null when absent. */
+    private static Long since(JsonNode message) {
+        JsonNode since = message.get("since");
+        if (since == null || since.isNull()) {
+            return null;
+        }
+        if (!since.canConvertToLong() || !since.isIntegralNumber() || since.longValue() < 0) {
+            throw new io.liveboard.board.ValidationException("since must be a non-negative integer");
+        }
+        return since.longValue();
     }
 
     private static String taskId(JsonNode message) {

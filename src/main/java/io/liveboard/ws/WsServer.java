@@ -3,6 +3,7 @@ package io.liveboard.ws;
 import io.liveboard.realtime.DeliveryMetrics;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.pathmap.RegexPathSpec;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
@@ -14,9 +15,11 @@ public final class WsServer {
     private final int maxMessageBytes;
     private final long maxQueuedBytes;
     private final DeliveryMetrics metrics;
+    private final ScheduledExecutorService scheduler;
 
     public WsServer(WsProtocol protocol, Duration idleTimeout, int maxMessageBytes, long maxQueuedBytes,
-            DeliveryMetrics metrics) {
+            DeliveryMetrics metrics, ScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
         this.protocol = protocol;
         this.idleTimeout = idleTimeout;
         this.maxMessageBytes = maxMessageBytes;
@@ -32,6 +35,6 @@ public final class WsServer {
         container.setOutputBufferSize(32 * 1024);
         container.addMapping(new RegexPathSpec("^/(ws)?$"),
                 (request, response, callback) -> new WsEndpoint(protocol, UUID.randomUUID().toString(), maxQueuedBytes,
-                        metrics));
+                        metrics, scheduler));
     }
 }

@@ -80,9 +80,9 @@ class RoomRegistryTest {
         Recording alice = added(registry, "alice");
         Recording bob = added(registry, "bob");
 
-        assertEquals(new RoomRegistry.Membership(true, 1), registry.join("board-1", alice));
-        assertEquals(new RoomRegistry.Membership(true, 2), registry.join("board-1", bob));
-        assertEquals(new RoomRegistry.Membership(false, 2), registry.join("board-1", bob));
+        assertEquals(new RoomRegistry.Membership(true, 1, 0), registry.join("board-1", alice));
+        assertEquals(new RoomRegistry.Membership(true, 2, 0), registry.join("board-1", bob));
+        assertEquals(new RoomRegistry.Membership(false, 2, 0), registry.join("board-1", bob));
         assertEquals(2, registry.size("board-1"));
         assertEquals(0, registry.size("board-2"));
     }
@@ -136,8 +136,8 @@ class RoomRegistryTest {
         registry.join("board-2", alice);
         registry.join("board-1", bob);
 
-        assertEquals(new RoomRegistry.Membership(true, 1), registry.leave("board-1", bob));
-        assertEquals(new RoomRegistry.Membership(false, 1), registry.leave("board-1", bob));
+        assertEquals(new RoomRegistry.Membership(true, 1, 0), registry.leave("board-1", bob));
+        assertEquals(new RoomRegistry.Membership(false, 1, 0), registry.leave("board-1", bob));
         assertEquals(List.of("board-1", "board-2"), registry.remove(alice).stream().sorted().toList());
         assertEquals(Map.of(), registry.roomSizes());
         assertEquals(0, registry.roomCount());
@@ -151,7 +151,7 @@ class RoomRegistryTest {
         Recording alice = added(registry, "alice");
         registry.remove(alice);
 
-        assertEquals(new RoomRegistry.Membership(false, 0), registry.join("board-1", alice));
+        assertEquals(new RoomRegistry.Membership(false, 0, 0), registry.join("board-1", alice));
         assertFalse(registry.isMember("board-1", alice));
         assertEquals(0, registry.roomCount());
     }

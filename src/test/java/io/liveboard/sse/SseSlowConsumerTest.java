@@ -27,8 +27,7 @@ class SseSlowConsumerTest {
     @Test
     void aStreamThatIsNotReadIsCutWhileAReadStreamGetsEveryEvent() throws Exception {
         Config fast = TestServer.fastConfig(Files.createTempDirectory("liveboard-sse-slow").resolve("db"));
-        Config config = new Config(fast.port(), fast.host(), fast.db(), fast.longPollTimeout(), fast.sseHeartbeat(),
-                fast.sseRetry(), fast.wsPingInterval(), fast.maxBodyBytes(), 256 * 1024);
+        Config config = fast.withMaxQueued(256 * 1024);
         try (TestServer server = TestServer.start(config)) {
             Http http = new Http(server);
             String board = http.newBoard("Slow readers");
@@ -53,7 +52,7 @@ class SseSlowConsumerTest {
                 }
                 for (int seq = 1; seq <= tasks; seq++) {
                     SseClient.Event event = reader.awaitEvent("task_created");
-                    assertEquals(String.valueOf(seq), event.id(), "the read stream misses nothing");
+                    assertEquals(String.valueOf(seq), event.position(), "the read stream misses nothing");
                 }
                 assertTrue(http.get("/metrics").body()
                         .contains("liveboard_slow_consumer_disconnects_total{transport=\"sse\"} 1.0"));

@@ -43,7 +43,7 @@ class SseTest extends ServerTest {
             assertEquals(new SseClient.Event("message", null, null, "500"), retry);
 
             SseClient.Event connected = sse.await(e -> true);
-            assertEquals(new SseClient.Event("message", null, "{\"type\":\"connected\",\"boards\":[\"board-1\"]}", null),
+            assertEquals(new SseClient.Event("message", null, "{\"type\":\"connected\",\"boards\":[\"board-1\"],\"epoch\":\"" + http.epoch() + "\"}", null),
                     connected);
         }
     }
@@ -104,22 +104,22 @@ class SseTest extends ServerTest {
             assertEquals(200, sse.status());
             assertEquals(new SseClient.Event("message", null, null, "500"), sse.await(e -> true));
             assertEquals(new SseClient.Event("message", null,
-                    "{\"type\":\"connected\",\"boards\":[\"board-1\",\"board-2\"]}", null), sse.await(e -> true));
+                    "{\"type\":\"connected\",\"boards\":[\"board-1\",\"board-2\"],\"epoch\":\"" + http.epoch() + "\"}", null), sse.await(e -> true));
 
             Http.Reply a = http.post("/tasks", "{\"title\":\"Multi one\",\"listId\":\"list-todo\"}");
             Http.Reply b = http.post("/tasks", "{\"title\":\"Multi two\",\"listId\":\"list-2-todo\"}");
             Http.Reply c = http.post("/tasks", "{\"title\":\"Multi three\",\"listId\":\"list-doing\"}");
 
             SseClient.Event first = nextEvent(sse);
-            assertEquals("board-1:" + (seq1 + 1) + ",board-2:" + seq2, first.id());
+            assertEquals("board-1:" + (seq1 + 1) + ",board-2:" + seq2, first.position());
             assertEquals(boardEvent("task_created", "board-1", seq1 + 1, "task", a.json()), first.json());
 
             SseClient.Event second = nextEvent(sse);
-            assertEquals("board-1:" + (seq1 + 1) + ",board-2:" + (seq2 + 1), second.id());
+            assertEquals("board-1:" + (seq1 + 1) + ",board-2:" + (seq2 + 1), second.position());
             assertEquals(boardEvent("task_created", "board-2", seq2 + 1, "task", b.json()), second.json());
 
             SseClient.Event third = nextEvent(sse);
-            assertEquals("board-1:" + (seq1 + 2) + ",board-2:" + (seq2 + 1), third.id());
+            assertEquals("board-1:" + (seq1 + 2) + ",board-2:" + (seq2 + 1), third.position());
             assertEquals(boardEvent("task_created", "board-1", seq1 + 2, "task", c.json()), third.json());
         }
     }
@@ -213,7 +213,7 @@ class SseTest extends ServerTest {
                 for (long seq = 1; seq <= 50; seq++) {
                     SseClient.Event event = nextEvent(sse);
                     assertEquals("task_created", event.event());
-                    assertEquals(String.valueOf(seq), event.id());
+                    assertEquals(String.valueOf(seq), event.position());
                     JsonNode task = event.json().path("task");
                     assertEquals(boardEvent("task_created", boardId, seq, "task", created.get(task.path("id").asText())),
                             event.json());
@@ -225,7 +225,7 @@ class SseTest extends ServerTest {
             Http.Reply last = http.post("/tasks", "{\"title\":\"After the burst\",\"listId\":\"" + listId + "\"}");
             for (SseClient sse : streams) {
                 SseClient.Event event = nextEvent(sse);
-                assertEquals("51", event.id(), "nothing between the 50th and the 51st event");
+                assertEquals("51", event.position(), "nothing between the 50th and the 51st event");
                 assertEquals(last.json(), event.json().path("task"));
             }
         } finally {
@@ -252,7 +252,7 @@ class SseTest extends ServerTest {
     private static void assertBoardEvent(SseClient.Event event, String type, String boardId, long seq, String field,
             JsonNode value) {
         assertEquals(type, event.event());
-        assertEquals(String.valueOf(seq), event.id());
+        assertEquals(String.valueOf(seq), event.position());
         assertNull(event.retry());
         assertEquals(boardEvent(type, boardId, seq, field, value), event.json());
     }

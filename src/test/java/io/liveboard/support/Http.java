@@ -101,4 +101,9 @@ public final class Http {
         assertEquals(200, reply.status(), reply.body());
         return reply.json();
     }
+
+    /** The store's epoch, as polling answers carry it. */
+    public String epoch() {
+        return get("/boards/board-1/updates?after=0").json().path("epoch").asText();
+    }
 }

@@ -27,6 +27,14 @@ public final class SseClient implements AutoCloseable {
 
     /** One dispatched event: {@code event} ("message" when unnamed), {@code id} (or null), {@code data}. */
     public record Event(String event, String id, String data, String retry) {
+        /** The id without its epoch: {@code 12} of {@code 3f9a07c1/12}; fails if the id has no epoch. */
+        public String position() {
+            if (id == null || !id.matches("[0-9a-f]{8}/.+")) {
+                throw new AssertionError("Event id without an epoch: " + id);
+            }
+            return id.substring(id.indexOf('/') + 1);
+        }
+
         public JsonNode json() {
             try {
                 return Json.parse(data);

@@ -21,7 +21,7 @@ public final class TestServer implements AutoCloseable {
     /** Fast defaults: long poll 2 s, SSE heartbeat 0.3 s, WebSocket ping 30 s, on a new database file. */
     public static Config fastConfig(Path db) {
         return new Config(0, "127.0.0.1", db, Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofMillis(500),
-                Duration.ofSeconds(30), 64 * 1024, 1024 * 1024);
+                Duration.ofSeconds(30), 64 * 1024, 1024 * 1024, 10_000);
     }
 
     public static TestServer start() {

@@ -97,6 +97,21 @@ public final class WsClient implements AutoCloseable {
         return await(m -> "joined".equals(m.path("type").asText()) && boardId.equals(m.path("boardId").asText()));
     }
 
+    /**
+     * A {@code joined} without its position ({@code seq}, {@code epoch}), after checking they are there and
+     * well formed: for tests about membership, not positions.
+     */
+    public static JsonNode withoutPosition(JsonNode joined) {
+        if (!joined.path("seq").canConvertToLong() || joined.path("seq").asLong() < 0
+                || !joined.path("epoch").asText().matches("[0-9a-f]{8}")) {
+            throw new AssertionError("joined without a well-formed seq and epoch: " + joined);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = joined.deepCopy();
+        copy.remove("seq");
+        copy.remove("epoch");
+        return copy;
+    }
+
     /** The next message matching the condition, waiting up to 10 s; fails the test otherwise. */
     public JsonNode await(Predicate<JsonNode> condition) {
         return await(condition, WAIT);

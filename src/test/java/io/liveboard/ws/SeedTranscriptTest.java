@@ -19,11 +19,13 @@ class SeedTranscriptTest extends ServerTest {
         try (WsClient terminal1 = WsClient.connect(server, "/"); WsClient terminal2 = WsClient.connect(server, "/")) {
             terminal1.send("{\"type\":\"join\",\"boardId\":\"board-1\"}");
             JsonNode joined1 = terminal1.awaitType("joined");
-            assertEquals("{\"type\":\"joined\",\"boardId\":\"board-1\",\"viewers\":1}", joined1.toString());
+            String epoch = http.epoch();
+            assertEquals("{\"type\":\"joined\",\"boardId\":\"board-1\",\"viewers\":1,\"seq\":0,\"epoch\":\"" + epoch
+                    + "\"}", joined1.toString());
 
             terminal2.send("{\"type\":\"join\",\"boardId\":\"board-1\"}");
-            assertEquals("{\"type\":\"joined\",\"boardId\":\"board-1\",\"viewers\":2}",
-                    terminal2.awaitType("joined").toString());
+            assertEquals("{\"type\":\"joined\",\"boardId\":\"board-1\",\"viewers\":2,\"seq\":0,\"epoch\":\"" + epoch
+                    + "\"}", terminal2.awaitType("joined").toString());
             JsonNode userJoined = terminal1.awaitType("user_joined");
             assertEquals(2, userJoined.path("viewers").asInt());
 

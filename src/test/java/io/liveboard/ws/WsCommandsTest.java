@@ -81,7 +81,8 @@ class WsCommandsTest extends ServerTest {
 
             JsonNode ack = nextAck(room.sender());
             JsonNode task = ack.path("task");
-            assertEquals(List.of("type", "ref", "task"), fieldNames(ack));
+            assertEquals(List.of("type", "ref", "boardId", "seq", "task"), fieldNames(ack));
+            assertEquals(room.boardId(), ack.path("boardId").asText());
             assertEquals("c-1", ack.path("ref").textValue());
             assertEquals(http.get("/tasks/" + task.path("id").asText()).json(), task);
             assertEquals(room.boardId(), task.path("boardId").asText());
@@ -94,6 +95,7 @@ class WsCommandsTest extends ServerTest {
             assertEquals(task.path("createdAt"), task.path("updatedAt"));
 
             assertEquals(event("task_created", room.boardId(), 1, "task", task), room.other().awaitType("task_created"));
+            assertEquals(1, ack.path("seq").asInt(), "the ack tells the sender the number of the event it caused");
             room.sender().assertNoneBeforePong(TASK_EVENT);
             assertEquals(1, room.snapshot().path("seq").asInt());
         }
@@ -109,7 +111,8 @@ class WsCommandsTest extends ServerTest {
 
             JsonNode ack = nextAck(room.sender());
             JsonNode task = ack.path("task");
-            assertEquals(List.of("type", "ref", "task"), fieldNames(ack));
+            assertEquals(List.of("type", "ref", "boardId", "seq", "task"), fieldNames(ack));
+            assertEquals(room.boardId(), ack.path("boardId").asText());
             assertEquals("u-1", ack.path("ref").textValue());
             ObjectNode expected = created.deepCopy();
             expected.put("title", "Final").put("description", "done right").set("updatedAt", task.path("updatedAt"));
@@ -134,7 +137,8 @@ class WsCommandsTest extends ServerTest {
 
             JsonNode ack = nextAck(room.sender());
             JsonNode task = ack.path("task");
-            assertEquals(List.of("type", "ref", "task"), fieldNames(ack));
+            assertEquals(List.of("type", "ref", "boardId", "seq", "task"), fieldNames(ack));
+            assertEquals(room.boardId(), ack.path("boardId").asText());
             assertEquals("m-1", ack.path("ref").textValue());
             assertEquals(first.path("id"), task.path("id"));
             assertEquals(room.doing(), task.path("listId").asText());
@@ -158,7 +162,8 @@ class WsCommandsTest extends ServerTest {
 
             room.sender().send(command("type", "delete_task", "taskId", taskId, "ref", "d-1"));
 
-            assertEquals(object("type", "ack", "ref", "d-1", "taskId", taskId), room.sender().await(m -> true));
+            assertEquals(object("type", "ack", "ref", "d-1", "boardId", room.boardId(), "seq", 2, "taskId", taskId),
+                    room.sender().await(m -> true));
             assertEquals(object("type", "task_deleted", "boardId", room.boardId(), "seq", 2, "taskId", taskId),
                     room.other().awaitType("task_deleted"));
             room.sender().assertNoneBeforePong(TASK_EVENT);

@@ -65,8 +65,7 @@ class WsLivenessTest {
 
     private static Config config(Duration ping, long maxQueued) throws Exception {
         Config fast = TestServer.fastConfig(Files.createTempDirectory("liveboard-liveness").resolve("db"));
-        return new Config(fast.port(), fast.host(), fast.db(), fast.longPollTimeout(), fast.sseHeartbeat(),
-                fast.sseRetry(), ping, fast.maxBodyBytes(), maxQueued);
+        return fast.withWsPing(ping).withMaxQueued(maxQueued);
     }
 
     private static int websocketsOn(Http http, String boardId) {
