@@ -4,18 +4,25 @@ import io.liveboard.board.BoardService;
 import io.liveboard.board.BoardStore;
 import io.liveboard.board.DemoData;
 import io.liveboard.config.Config;
+import io.liveboard.auth.AuthMode;
+import io.liveboard.auth.JwtTokens;
 import io.liveboard.http.AdminRoutes;
+import io.liveboard.http.Gate;
 import io.liveboard.http.BoardRoutes;
 import io.liveboard.http.JsonErrorHandler;
+import io.liveboard.http.OriginPolicy;
+import io.liveboard.http.PresenceRoutes;
 import io.liveboard.http.PollRoutes;
 import io.liveboard.http.Router;
 import io.liveboard.http.TaskRoutes;
 import io.liveboard.metrics.MicrometerMetrics;
+import io.liveboard.realtime.AddressLimits;
 import io.liveboard.realtime.EventBus;
 import io.liveboard.realtime.Fanout;
 import io.liveboard.realtime.Heartbeat;
 import io.liveboard.realtime.LocalEventBus;
 import io.liveboard.realtime.LongPolls;
+import io.liveboard.realtime.Presence;
 import io.liveboard.realtime.RoomRegistry;
 import io.liveboard.realtime.Transport;
 import io.liveboard.sse.SseEndpoint;
@@ -42,6 +49,7 @@ public final class App {
 
     private static final Logger LOG = LoggerFactory.getLogger(App.class);
     private static final int GOING_AWAY = 1001;
+    private static final Duration TYPING_TIMEOUT = Duration.ofSeconds(5);
 
     private final Config config;
     private final BoardStore store;
@@ -92,15 +100,24 @@ public final class App {
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler());
 
-        Router router = new Router(config.maxBodyBytes(), metrics);
+        Gate gate = new Gate(config.auth(), config.auth() == AuthMode.TOKEN ? new JwtTokens(config.jwtSecret(), clock)
+                : null);
+        Presence presence = new Presence(websockets, fanout::run, scheduler, TYPING_TIMEOUT);
+        OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
+        AddressLimits addresses = new AddressLimits(config.maxConnectionsPerIp());
+        Router router = new Router(config.maxBodyBytes(), metrics, gate);
         new AdminRoutes(websockets, streams, metrics::scrape).register(router);
         new BoardRoutes(boards).register(router);
         new TaskRoutes(boards).register(router);
         new PollRoutes(boards, polls, config.longPollTimeout(), threads).register(router);
-        new SseEndpoint(boards, streams, fanout, config.sseRetry(), config.maxQueuedBytes(), metrics).register(router);
+        new PresenceRoutes(boards, presence).register(router);
+        new SseEndpoint(boards, streams, fanout, presence, origins, addresses, scheduler, config.sseRetry(),
+                config.maxQueuedBytes(), metrics).register(router);
 
-        WsServer ws = new WsServer(new WsProtocol(boards, websockets, fanout), config.wsPingInterval().multipliedBy(3),
-                config.maxBodyBytes(), config.maxQueuedBytes(), metrics, scheduler);
+        WsProtocol protocol = new WsProtocol(boards, websockets, fanout, presence, gate, scheduler, clock);
+        WsServer ws = new WsServer(protocol, new WsServer.Limits(config.wsPingInterval().multipliedBy(3),
+                config.maxBodyBytes(), config.maxQueuedBytes(), config.wsRate()), origins, addresses, metrics,
+                scheduler);
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
         upgrade.setHandler(router);
         server.setHandler(upgrade);
@@ -116,6 +133,10 @@ public final class App {
         }
         every(config.sseHeartbeat(), new Heartbeat(streams));
         every(config.wsPingInterval(), new Heartbeat(websockets));
+        if (config.auth() == AuthMode.OFF) {
+            LOG.warn("Authentication is off: anyone who can reach port {} may read and change every board "
+                    + "(start with --auth token to require signed tokens)", port());
+        }
         LOG.info("Liveboard listening on port {} ({})", port(), config);
         return this;
     }

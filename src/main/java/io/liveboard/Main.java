@@ -1,17 +1,27 @@
 package io.liveboard;
 
+import io.liveboard.auth.TokenCommand;
 import io.liveboard.board.StoreException;
 import io.liveboard.config.Config;
 import java.io.IOException;
 import java.util.List;
 
-/** Starts Liveboard from flags and environment variables ({@link Config#USAGE}). */
+/**
+ * Starts Liveboard from flags and environment variables ({@link Config#USAGE}); {@code token …} prints a
+ * signed token instead ({@link TokenCommand}).
+ */
 public final class Main {
 
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("token")) {
+            int status = TokenCommand.run(List.of(args).subList(1, args.length), System.getenv(), System.out,
+                    System.err);
+            System.exit(status);
+            return;
+        }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.print(Config.USAGE);
             return;

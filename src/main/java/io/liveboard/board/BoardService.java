@@ -112,15 +112,30 @@ public final class BoardService {
     }
 
     public Task task(String taskId) {
-        return store.read(tx -> requireTask(tx, taskId));
+        return task(taskId, Access.ALL);
+    }
+
+    /** The task, if its board is allowed ({@link ForbiddenException} otherwise). */
+    public Task task(String taskId, Access access) {
+        return store.read(tx -> {
+            Task task = requireTask(tx, taskId);
+            access.check(task.boardId());
+            return task;
+        });
     }
 
     public Change<Task> createTask(NewTask request, String originId) {
+        return createTask(request, originId, Access.ALL);
+    }
+
+    /** Creates the task, if the list's board is allowed ({@link ForbiddenException} otherwise). */
+    public Change<Task> createTask(NewTask request, String originId, Access access) {
         String listId = requireText("listId", request.listId(), Integer.MAX_VALUE);
         String title = requireText("title", request.title(), MAX_TITLE);
         String description = optionalText("description", request.description(), MAX_DESCRIPTION);
         return change(tx -> {
             TaskList list = tx.list(listId).orElseThrow(() -> new NotFoundException("List", listId));
+            access.check(list.boardId());
             requireAssignee(tx, request.assigneeId());
             Instant now = now();
             Task task = new Task(tx.nextId("task"), list.boardId(), list.id(), title, description,
@@ -132,6 +147,11 @@ public final class BoardService {
     }
 
     public Change<Task> updateTask(String taskId, TaskPatch patch, String originId) {
+        return updateTask(taskId, patch, originId, Access.ALL);
+    }
+
+    /** Changes the task, if its board is allowed ({@link ForbiddenException} otherwise). */
+    public Change<Task> updateTask(String taskId, TaskPatch patch, String originId, Access access) {
         if (patch.isEmpty()) {
             throw new ValidationException("Nothing to update: give title, description or assigneeId");
         }
@@ -139,6 +159,7 @@ public final class BoardService {
         String description = optionalText("description", patch.description().value(), MAX_DESCRIPTION);
         return change(tx -> {
             Task current = requireTask(tx, taskId);
+            access.check(current.boardId());
             String assigneeId = patch.assigneeId().orElse(current.assigneeId());
             requireAssignee(tx, assigneeId);
             Instant now = now();
@@ -151,12 +172,18 @@ public final class BoardService {
     }
 
     public Change<Task> moveTask(String taskId, TaskMove move, String originId) {
+        return moveTask(taskId, move, originId, Access.ALL);
+    }
+
+    /** Moves the task within its board, if that board is allowed ({@link ForbiddenException} otherwise). */
+    public Change<Task> moveTask(String taskId, TaskMove move, String originId, Access access) {
         String listId = requireText("listId", move.listId(), Integer.MAX_VALUE);
         if (move.position() != null && move.position() < 0) {
             throw new ValidationException("position must be 0 or more");
         }
         return change(tx -> {
             Task current = requireTask(tx, taskId);
+            access.check(current.boardId());
             TaskList target = tx.list(listId).orElseThrow(() -> new NotFoundException("List", listId));
             if (!target.boardId().equals(current.boardId())) {
                 throw new ValidationException("List " + listId + " is on another board than task " + taskId);
@@ -175,8 +202,14 @@ public final class BoardService {
     }
 
     public Change<String> deleteTask(String taskId, String originId) {
+        return deleteTask(taskId, originId, Access.ALL);
+    }
+
+    /** Deletes the task, if its board is allowed ({@link ForbiddenException} otherwise). */
+    public Change<String> deleteTask(String taskId, String originId, Access access) {
         return change(tx -> {
             Task task = requireTask(tx, taskId);
+            access.check(task.boardId());
             tx.deleteTask(taskId);
             tx.shiftPositions(task.listId(), task.position() + 1, -1);
             return new Change<>(taskId, tx.appendEvent(task.boardId(), BoardEvent.TASK_DELETED, taskId,

@@ -1,5 +1,7 @@
 package io.liveboard.config;
 
+import io.liveboard.auth.AuthMode;
+import io.liveboard.auth.JwtTokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +25,13 @@ import java.util.Map;
  *                           ({@code --max-queued}, bytes)
  * @param retention          events kept per board for clients to resume from ({@code --retention}); older ones
  *                           are dropped, and a client behind them gets a resync
+ * @param auth               {@code off} (everyone a guest) or {@code token} ({@code --auth})
+ * @param jwtSecret          the HS256 secret tokens are signed with ({@code --jwt-secret}); required with token
+ * @param allowedOrigins     origins a WebSocket upgrade or SSE request may come from, {@code *} wildcards
+ *                           ({@code --allowed-origins}); empty: any
+ * @param wsRate             messages per second one WebSocket may send ({@code --ws-rate})
+ * @param maxConnectionsPerIp WebSocket and SSE connections one address may hold ({@code --max-connections-per-ip});
+ *                           0: no limit
  */
 public record Config(
         int port,
@@ -34,7 +43,12 @@ public record Config(
         Duration wsPingInterval,
         int maxBodyBytes,
         long maxQueuedBytes,
-        int retention) {
+        int retention,
+        AuthMode auth,
+        String jwtSecret,
+        List<String> allowedOrigins,
+        int wsRate,
+        int maxConnectionsPerIp) {
 
     public static final String USAGE = """
             Usage: java -jar target/liveboard.jar [options]
@@ -50,6 +64,14 @@ public record Config(
                                        (env LIVEBOARD_MAX_QUEUED, default 1048576)
               --retention N            events kept per board for resuming clients
                                        (env LIVEBOARD_RETENTION, default 10000)
+              --auth off|token         off: open boards, guests; token: signed tokens required
+                                       (env LIVEBOARD_AUTH, default off)
+              --jwt-secret S           HS256 secret of the tokens, 32 bytes or more (env LIVEBOARD_JWT_SECRET)
+              --allowed-origins LIST   origins WebSocket/SSE requests may come from, * wildcards
+                                       (env LIVEBOARD_ALLOWED_ORIGINS, default any)
+              --ws-rate N              messages per second one WebSocket may send (env LIVEBOARD_WS_RATE, default 100)
+              --max-connections-per-ip N  WebSocket + SSE connections per address, 0 = no limit
+                                       (env LIVEBOARD_MAX_CONNECTIONS_PER_IP, default 0)
               --help                   print this and exit
             """;
 
@@ -63,7 +85,12 @@ public record Config(
             new Option("ws-ping", "LIVEBOARD_WS_PING"),
             new Option("max-body", "LIVEBOARD_MAX_BODY"),
             new Option("max-queued", "LIVEBOARD_MAX_QUEUED"),
-            new Option("retention", "LIVEBOARD_RETENTION"));
+            new Option("retention", "LIVEBOARD_RETENTION"),
+            new Option("auth", "LIVEBOARD_AUTH"),
+            new Option("jwt-secret", "LIVEBOARD_JWT_SECRET"),
+            new Option("allowed-origins", "LIVEBOARD_ALLOWED_ORIGINS"),
+            new Option("ws-rate", "LIVEBOARD_WS_RATE"),
+            new Option("max-connections-per-ip", "LIVEBOARD_MAX_CONNECTIONS_PER_IP"));
 
     private record Option(String flag, String env) {
     }
@@ -78,12 +105,20 @@ public record Config(
         check(maxBodyBytes >= 1024, "max-body must be at least 1024 bytes");
         check(maxQueuedBytes >= 1024, "max-queued must be at least 1024 bytes");
         check(retention >= 1, "retention must be at least 1 event");
+        check(auth != null, "auth is required");
+        check(auth != AuthMode.TOKEN || (jwtSecret != null
+                && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= JwtTokens.MIN_SECRET_BYTES),
+                "--auth token needs --jwt-secret (or LIVEBOARD_JWT_SECRET) of at least " + JwtTokens.MIN_SECRET_BYTES
+                        + " bytes");
+        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        check(wsRate >= 1, "ws-rate must be at least 1");
+        check(maxConnectionsPerIp >= 0, "max-connections-per-ip must not be negative");
     }
 
     /** The defaults: port 3000 on every address, {@code ./data/liveboard.db}. */
     public static Config defaults() {
         return new Config(3000, null, Path.of("data", "liveboard.db"), Duration.ofSeconds(30),
-                Duration.ofSeconds(15), Duration.ofMillis(3000), Duration.ofSeconds(30), 64 * 1024, 1024 * 1024, 10_000);
+                Duration.ofSeconds(15), Duration.ofMillis(3000), Duration.ofSeconds(30), 64 * 1024, 1024 * 1024, 10_000, AuthMode.OFF, null, List.of(), 100, 0);
     }
 
     /**
@@ -133,31 +168,64 @@ public record Config(
                 seconds(values, "ws-ping", d.wsPingInterval()),
                 integer(values, "max-body", d.maxBodyBytes()),
                 integer(values, "max-queued", (int) d.maxQueuedBytes()),
-                integer(values, "retention", d.retention()));
+                integer(values, "retention", d.retention()),
+                values.containsKey("auth") ? AuthMode.parse(values.get("auth")) : d.auth(),
+                values.getOrDefault("jwt-secret", d.jwtSecret()),
+                values.containsKey("allowed-origins") ? list(values.get("allowed-origins")) : d.allowedOrigins(),
+                integer(values, "ws-rate", d.wsRate()),
+                integer(values, "max-connections-per-ip", d.maxConnectionsPerIp()));
     }
 
     /** A copy that listens on {@code newPort}. */
     public Config withPort(int newPort) {
         return new Config(newPort, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
-                maxQueuedBytes, retention);
+                maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp);
     }
 
     /** A copy that pings WebSockets every {@code interval}. */
     public Config withWsPing(Duration interval) {
         return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, interval, maxBodyBytes,
-                maxQueuedBytes, retention);
+                maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp);
     }
 
     /** A copy that cuts connections with more than {@code bytes} queued. */
     public Config withMaxQueued(long bytes) {
         return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes, bytes,
-                retention);
+                retention, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp);
     }
 
     /** A copy that keeps the last {@code events} events per board. */
     public Config withRetention(int events) {
         return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
-                maxQueuedBytes, events);
+                maxQueuedBytes, events, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp);
+    }
+
+    /** A copy with authentication {@code mode} ({@code off}, {@code token}) and its secret. */
+    public Config withAuth(String mode, String secret) {
+        return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
+                maxQueuedBytes, retention, AuthMode.parse(mode), secret, allowedOrigins, wsRate, maxConnectionsPerIp);
+    }
+
+    /** A copy that takes WebSocket upgrades and SSE requests only from these origins. */
+    public Config withAllowedOrigins(String... origins) {
+        return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
+                maxQueuedBytes, retention, auth, jwtSecret, List.of(origins), wsRate, maxConnectionsPerIp);
+    }
+
+    /** A copy that lets one WebSocket send {@code perSecond} messages a second. */
+    public Config withWsRate(int perSecond) {
+        return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
+                maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, perSecond, maxConnectionsPerIp);
+    }
+
+    /** A copy that lets one address hold at most {@code connections} WebSocket and SSE connections. */
+    public Config withMaxConnectionsPerIp(int connections) {
+        return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
+                maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, wsRate, connections);
+    }
+
+    private static List<String> list(String value) {
+        return java.util.Arrays.stream(value.split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
     }
 
     private static int integer(Map<String, String> values, String name, int fallback) {
@@ -197,8 +265,8 @@ public record Config(
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "port=%d host=%s db=%s longPoll=%ss sseHeartbeat=%ss wsPing=%ss retention=%d",
+        return String.format(Locale.ROOT, "port=%d host=%s db=%s longPoll=%ss sseHeartbeat=%ss wsPing=%ss retention=%d auth=%s",
                 port, host == null ? "*" : host, db, longPollTimeout.toMillis() / 1000.0, sseHeartbeat.toMillis() / 1000.0,
-                wsPingInterval.toMillis() / 1000.0, retention);
+                wsPingInterval.toMillis() / 1000.0, retention, auth);
     }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
-/** Health, connection counts and metrics. */
+/** Health and metrics (public), and connection counts (for callers allowed every board). */
 public final class AdminRoutes {
 
     private final RoomRegistry websockets;
@@ -21,9 +21,12 @@ public final class AdminRoutes {
     }
 
     public void register(Router router) {
-        router.get("/healthz", ex -> ex.json(200, Map.of("status", "ok")));
-        router.get("/admin/connections", ex -> ex.json(200, connections()));
-        router.get("/metrics", ex -> ex.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
+        router.publicGet("/healthz", ex -> ex.json(200, Map.of("status", "ok")));
+        router.get("/admin/connections", ex -> {
+            ex.requireAllBoards();
+            ex.json(200, connections());
+        });
+        router.publicGet("/metrics", ex -> ex.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
     }
 
     private Map<String, Object> connections() {

@@ -3,7 +3,7 @@ package io.liveboard.http;
 import io.liveboard.board.BoardService;
 import io.liveboard.json.TaskJson;
 
-/** Boards and their lists. */
+/** Boards and their lists; a caller sees only the boards its token allows, and creates boards only with all of them. */
 public final class BoardRoutes {
 
     private final BoardService boards;
@@ -13,10 +13,14 @@ public final class BoardRoutes {
     }
 
     public void register(Router router) {
-        router.get("/boards", ex -> ex.json(200, boards.boards()));
-        router.post("/boards", ex -> ex.json(201, boards.createBoard(TaskJson.string(ex.body(), "name"))));
-        router.get("/boards/{boardId}", ex -> ex.json(200, boards.board(ex.path("boardId"))));
-        router.post("/boards/{boardId}/lists", ex -> ex.json(201, boards.createList(ex.path("boardId"),
+        router.get("/boards", ex -> ex.json(200,
+                boards.boards().stream().filter(board -> ex.principal().allows(board.id())).toList()));
+        router.post("/boards", ex -> {
+            ex.requireAllBoards();
+            ex.json(201, boards.createBoard(TaskJson.string(ex.body(), "name")));
+        });
+        router.get("/boards/{boardId}", ex -> ex.json(200, boards.board(ex.board("boardId"))));
+        router.post("/boards/{boardId}/lists", ex -> ex.json(201, boards.createList(ex.board("boardId"),
                 TaskJson.string(ex.body(), "name"), ex.header(TaskRoutes.SOCKET_ID)).value()));
     }
 }

@@ -1,5 +1,7 @@
 package io.liveboard.http;
 
+import io.liveboard.auth.AuthException;
+import io.liveboard.board.ForbiddenException;
 import io.liveboard.board.NotFoundException;
 import io.liveboard.board.StoreException;
 import io.liveboard.board.ValidationException;
@@ -21,6 +23,12 @@ public final class ErrorMapper {
     public static Failure map(Throwable error, String where) {
         if (error instanceof HttpException e) {
             return new Failure(e.status(), e.getMessage());
+        }
+        if (error instanceof AuthException e) {
+            return new Failure(401, e.getMessage());
+        }
+        if (error instanceof ForbiddenException e) {
+            return new Failure(403, e.getMessage());
         }
         if (error instanceof NotFoundException e) {
             return new Failure(404, e.getMessage());

@@ -2,6 +2,9 @@ package io.liveboard.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.auth.Principal;
+import io.liveboard.board.BoardIds;
+import io.liveboard.board.ForbiddenException;
 import io.liveboard.board.ValidationException;
 import io.liveboard.json.Json;
 import java.io.IOException;
@@ -28,11 +31,13 @@ public final class HttpExchange {
     private final Callback callback;
     private final Map<String, String> pathParams;
     private final int maxBodyBytes;
+    private final Principal principal;
     private Fields query;
 
     HttpExchange(Request request, Response response, Callback callback, Map<String, String> pathParams,
-            int maxBodyBytes) {
+            int maxBodyBytes, Principal principal) {
         this.request = request;
+        this.principal = principal;
         this.response = response;
         this.callback = callback;
         this.pathParams = pathParams;
@@ -54,6 +59,29 @@ public final class HttpExchange {
 
     public String path(String name) {
         return pathParams.get(name);
+    }
+
+    /** The caller (a guest allowed everywhere when auth is off); null on public routes. */
+    public Principal principal() {
+        return principal;
+    }
+
+    /** The board id path parameter {@code name}, checked for shape (400) and for the caller's rights (403). */
+    public String board(String name) {
+        return allow(BoardIds.check(path(name)));
+    }
+
+    /** Returns the board id if the caller may use it; {@link ForbiddenException} otherwise. */
+    public String allow(String boardId) {
+        principal.check(boardId);
+        return boardId;
+    }
+
+    /** Refuses (403) a caller whose rights do not cover every board. */
+    public void requireAllBoards() {
+        if (!principal.allBoards()) {
+            throw new ForbiddenException("*");
+        }
     }
 
     /** A query parameter, or null. */

@@ -45,9 +45,9 @@ public final class PollRoutes {
         router.get("/boards/{boardId}/updates", ex -> {
             Long after = after(ex);
             if (after != null) {
-                ex.json(200, events(boards.catchUp(ex.path("boardId"), after, ex.query("epoch"), MAX_EVENTS)));
+                ex.json(200, events(boards.catchUp(ex.board("boardId"), after, ex.query("epoch"), MAX_EVENTS)));
             } else {
-                ex.json(200, body(boards.updates(ex.path("boardId"), ex.queryInstant("since"))));
+                ex.json(200, body(boards.updates(ex.board("boardId"), ex.queryInstant("since"))));
             }
         });
         router.get("/boards/{boardId}/poll", ex -> {
@@ -70,7 +70,7 @@ public final class PollRoutes {
     }
 
     private void pollEvents(HttpExchange ex, long after) {
-        String boardId = ex.path("boardId");
+        String boardId = ex.board("boardId");
         String epoch = ex.query("epoch");
         LongPolls.Waiter waiter = polls.await(boardId, timeout);
         Catchup current;
@@ -113,7 +113,7 @@ public final class PollRoutes {
     }
 
     private void poll(HttpExchange ex) {
-        String boardId = ex.path("boardId");
+        String boardId = ex.board("boardId");
         Instant since = ex.queryInstant("since");
         Instant from = since != null ? since : boards.now();
         // wait first, then look: a change between the two cannot slip through; the look tells which event

@@ -16,14 +16,16 @@ public final class TaskRoutes {
 
     public void register(Router router) {
         router.post("/tasks", ex -> ex.json(201,
-                boards.createTask(TaskJson.newTask(ex.body()), ex.header(SOCKET_ID)).value()));
-        router.get("/tasks/{taskId}", ex -> ex.json(200, boards.task(ex.path("taskId"))));
+                boards.createTask(TaskJson.newTask(ex.body()), ex.header(SOCKET_ID), ex.principal()).value()));
+        router.get("/tasks/{taskId}", ex -> ex.json(200, boards.task(ex.path("taskId"), ex.principal())));
         router.patch("/tasks/{taskId}", ex -> ex.json(200,
-                boards.updateTask(ex.path("taskId"), TaskJson.patch(ex.body()), ex.header(SOCKET_ID)).value()));
+                boards.updateTask(ex.path("taskId"), TaskJson.patch(ex.body()), ex.header(SOCKET_ID), ex.principal())
+                        .value()));
         router.patch("/tasks/{taskId}/move", ex -> ex.json(200,
-                boards.moveTask(ex.path("taskId"), TaskJson.move(ex.body()), ex.header(SOCKET_ID)).value()));
+                boards.moveTask(ex.path("taskId"), TaskJson.move(ex.body()), ex.header(SOCKET_ID), ex.principal())
+                        .value()));
         router.delete("/tasks/{taskId}", ex -> {
-            boards.deleteTask(ex.path("taskId"), ex.header(SOCKET_ID));
+            boards.deleteTask(ex.path("taskId"), ex.header(SOCKET_ID), ex.principal());
             ex.noContent();
         });
     }

@@ -1,5 +1,6 @@
 package io.liveboard.realtime;
 
+import io.liveboard.auth.User;
 import java.util.List;
 
 /**
@@ -14,6 +15,11 @@ public interface Connection {
     String id();
 
     Transport transport();
+
+    /** Who is on the other end (for presence); a guest of this connection unless it authenticated. */
+    default User user() {
+        return User.guest(id());
+    }
 
     /** Queues the message for the client and returns at once. Ignored once the connection is closed. */
     default void send(OutboundMessage message) {

@@ -174,6 +174,12 @@ public final class RoomRegistry {
         return members != null && members.containsKey(connection);
     }
 
+    /** How many rooms the connection is in. */
+    public int roomsOf(Connection connection) {
+        Set<String> roomIds = joined.get(connection);
+        return roomIds == null ? 0 : roomIds.size();
+    }
+
     public int connectionCount() {
         return joined.size();
     }

@@ -1,5 +1,6 @@
 package io.liveboard.sse;
 
+import io.liveboard.auth.User;
 import io.liveboard.realtime.Connection;
 import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.OutboundMessage;
@@ -32,6 +33,7 @@ final class SseConnection implements Connection {
     private final long maxQueuedBytes;
     private final Runnable onEnd;
     private final DeliveryMetrics metrics;
+    private final User user;
     private final String epoch;
     /** Last event number sent per board: the stream's position, written as its {@code id:}. */
     private final Map<String, Long> positions;
@@ -47,9 +49,10 @@ final class SseConnection implements Connection {
      * A stream that opens with {@code opening} (its {@code retry:} and {@code connected} lines); that and
      * everything sent after it are held back until {@link #start}, so the opening always comes first.
      */
-    SseConnection(String id, Response response, Callback exchange, long maxQueuedBytes, String epoch,
+    SseConnection(String id, User user, Response response, Callback exchange, long maxQueuedBytes, String epoch,
             Map<String, Long> positions, String opening, DeliveryMetrics metrics, Runnable onEnd) {
         this.id = id;
+        this.user = user;
         this.epoch = epoch;
         this.response = response;
         this.exchange = exchange;
@@ -80,6 +83,11 @@ final class SseConnection implements Connection {
     @Override
     public Transport transport() {
         return Transport.SSE;
+    }
+
+    @Override
+    public User user() {
+        return user;
     }
 
     @Override

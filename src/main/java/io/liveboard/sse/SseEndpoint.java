@@ -1,22 +1,32 @@
 package io.liveboard.sse;
 
+import io.liveboard.board.BoardIds;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.Catchup;
 import io.liveboard.board.ValidationException;
+import io.liveboard.http.HttpException;
 import io.liveboard.http.HttpExchange;
+import io.liveboard.http.OriginPolicy;
 import io.liveboard.http.Router;
 import io.liveboard.json.Json;
+import io.liveboard.realtime.AddressLimits;
 import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.Fanout;
+import io.liveboard.realtime.Presence;
 import io.liveboard.realtime.RoomRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
 
 /**
  * Server-Sent Events: {@code /boards/{boardId}/events} for one board, {@code /events?boards=a,b} for
@@ -30,28 +40,39 @@ public final class SseEndpoint {
     private final BoardService boards;
     private final RoomRegistry streams;
     private final Fanout fanout;
+    private final Presence presence;
+    private final OriginPolicy origins;
+    private final AddressLimits addresses;
+    private final ScheduledExecutorService scheduler;
     private final Duration retry;
     private final long maxQueuedBytes;
     private final DeliveryMetrics metrics;
 
-    public SseEndpoint(BoardService boards, RoomRegistry streams, Fanout fanout, Duration retry, long maxQueuedBytes,
-            DeliveryMetrics metrics) {
+    public SseEndpoint(BoardService boards, RoomRegistry streams, Fanout fanout, Presence presence,
+            OriginPolicy origins, AddressLimits addresses, ScheduledExecutorService scheduler, Duration retry,
+            long maxQueuedBytes, DeliveryMetrics metrics) {
         this.boards = boards;
         this.streams = streams;
         this.fanout = fanout;
+        this.presence = presence;
+        this.origins = origins;
+        this.addresses = addresses;
+        this.scheduler = scheduler;
         this.retry = retry;
         this.maxQueuedBytes = maxQueuedBytes;
         this.metrics = metrics;
     }
 
     public void register(Router router) {
-        router.get("/boards/{boardId}/events", ex -> open(ex, List.of(ex.path("boardId"))));
-        router.get("/events", ex -> open(ex, boardIds(ex.query("boards"))));
+        router.get("/boards/{boardId}/events", ex -> open(ex, List.of(ex.board("boardId"))));
+        router.get("/events", ex -> open(ex, boardIds(ex).stream().map(ex::allow).toList()));
     }
 
-    private static List<String> boardIds(String param) {
+    private static List<String> boardIds(HttpExchange ex) {
+        String param = ex.query("boards");
         List<String> ids = param == null ? List.of()
-                : Arrays.stream(param.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+                : Arrays.stream(param.split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(BoardIds::check)
+                .distinct().toList();
         if (ids.isEmpty()) {
             throw new ValidationException("boards is required: /events?boards=board-1,board-2");
         }
@@ -59,6 +80,9 @@ public final class SseEndpoint {
     }
 
     private void open(HttpExchange ex, List<String> boardIds) {
+        if (!origins.allows(ex.header("Origin"))) {
+            throw new HttpException(403, "Origin not allowed");
+        }
         String lastEventId = ex.header("Last-Event-ID");
         SseCursor cursor = SseCursor.parse(lastEventId != null ? lastEventId : ex.query("lastEventId"), boardIds);
         List<Catchup> starts = new ArrayList<>();
@@ -70,6 +94,10 @@ public final class SseEndpoint {
             positions.put(boardId, after != null && start.resync() == null ? after : start.seq());
         }
         String epoch = starts.get(0).epoch();
+        String address = Request.getRemoteAddr(ex.request());
+        if (!addresses.acquire(address)) {
+            throw new HttpException(429, "Too many connections");
+        }
         ex.response().setStatus(200);
         ex.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         ex.response().getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
@@ -80,14 +108,35 @@ public final class SseEndpoint {
         connected.put("epoch", epoch);
         String opening = "retry: " + retry.toMillis() + "\n\ndata: " + Json.write(connected) + "\n\n";
         SseConnection[] self = new SseConnection[1];
-        SseConnection connection = new SseConnection(UUID.randomUUID().toString(), ex.response(), ex.callback(),
-                maxQueuedBytes, epoch, positions, opening, metrics, () -> streams.remove(self[0]));
+        String id = UUID.randomUUID().toString();
+        SseConnection connection = new SseConnection(id, ex.principal().userOf(id), ex.response(), ex.callback(),
+                maxQueuedBytes, epoch, positions, opening, metrics, () -> ended(self[0], address));
         self[0] = connection;
         // "connected" goes out only once the stream is in all its rooms, with their backlogs queued behind it
         streams.add(connection);
         for (Catchup start : starts) {
-            fanout.join(streams, connection, start, (membership, seq, backlog) -> connection.send(backlog));
+            fanout.join(streams, connection, start, (membership, seq, backlog) -> {
+                if (membership.changed()) {
+                    presence.arrived(start.boardId(), connection);
+                }
+                connection.send(backlog);
+            });
         }
         fanout.run(connection::start);
+        Instant expiresAt = ex.principal().expiresAt();
+        if (expiresAt != null) {
+            long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
+            try {
+                scheduler.schedule(() -> connection.close(0, "Token expired"), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                connection.close(0, "shutting down");
+            }
+        }
+    }
+
+    private void ended(SseConnection connection, String address) {
+        addresses.release(address);
+        List<String> left = streams.remove(connection);
+        fanout.run(() -> left.forEach(boardId -> presence.departed(boardId, connection)));
     }
 }

@@ -1,5 +1,7 @@
 package io.liveboard.ws;
 
+import io.liveboard.auth.Principal;
+import io.liveboard.auth.User;
 import io.liveboard.realtime.Connection;
 import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.OutboundMessage;
@@ -47,10 +49,13 @@ public final class WsConnection implements Connection {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean awaitingPong = new AtomicBoolean();
     private final AtomicBoolean overflowed = new AtomicBoolean();
+    private final MessageRate rate;
+    private volatile Principal principal;
 
     WsConnection(String id, Session session, long maxQueuedBytes, DeliveryMetrics metrics,
-            ScheduledExecutorService scheduler, Consumer<WsConnection> onSlow) {
+            ScheduledExecutorService scheduler, Consumer<WsConnection> onSlow, int messagesPerSecond) {
         this.id = id;
+        this.rate = new MessageRate(messagesPerSecond);
         this.scheduler = scheduler;
         this.onSlow = onSlow;
         this.session = session;
@@ -67,6 +72,25 @@ public final class WsConnection implements Connection {
     @Override
     public Transport transport() {
         return Transport.WEBSOCKET;
+    }
+
+    @Override
+    public User user() {
+        Principal who = principal;
+        return who == null ? User.guest(id) : who.userOf(id);
+    }
+
+    /** Who the socket authenticated as; null until it has. */
+    Principal principal() {
+        return principal;
+    }
+
+    void authenticated(Principal who) {
+        principal = who;
+    }
+
+    MessageRate rate() {
+        return rate;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package io.liveboard.ws;
 
-import io.liveboard.realtime.DeliveryMetrics;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,26 +10,31 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
 
     private static final Logger LOG = LoggerFactory.getLogger(WsEndpoint.class);
 
+    /** What the upgrade request brought: the socket's id, its token (or null), and what to do once closed. */
+    record Upgrade(String id, String token, Runnable onClose) {
+    }
+
     private final WsProtocol protocol;
-    private final String id;
-    private final long maxQueuedBytes;
-    private final DeliveryMetrics metrics;
-    private final ScheduledExecutorService scheduler;
+    private final Upgrade upgrade;
+    private final WsConnectionFactory connections;
     private WsConnection connection;
 
-    WsEndpoint(WsProtocol protocol, String id, long maxQueuedBytes, DeliveryMetrics metrics,
-            ScheduledExecutorService scheduler) {
+    /** Makes the connection once Jetty hands over the session. */
+    @FunctionalInterface
+    interface WsConnectionFactory {
+        WsConnection create(String id, Session session);
+    }
+
+    WsEndpoint(WsProtocol protocol, Upgrade upgrade, WsConnectionFactory connections) {
         this.protocol = protocol;
-        this.scheduler = scheduler;
-        this.id = id;
-        this.maxQueuedBytes = maxQueuedBytes;
-        this.metrics = metrics;
+        this.upgrade = upgrade;
+        this.connections = connections;
     }
 
     @Override
     public void onWebSocketOpen(Session session) {
-        connection = new WsConnection(id, session, maxQueuedBytes, metrics, scheduler, protocol::closed);
-        protocol.opened(connection);
+        connection = connections.create(upgrade.id(), session);
+        protocol.opened(connection, upgrade.token());
     }
 
     @Override
@@ -52,6 +55,7 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        upgrade.onClose().run();
         if (connection != null) {
             protocol.closed(connection);
         }
@@ -59,6 +63,6 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        LOG.debug("WebSocket {} failed", id, cause);
+        LOG.debug("WebSocket {} failed", upgrade.id(), cause);
     }
 }

@@ -2,49 +2,96 @@ package io.liveboard.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.auth.AuthException;
+import io.liveboard.auth.Principal;
+import io.liveboard.board.BoardIds;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.Catchup;
 import io.liveboard.board.Change;
+import io.liveboard.board.ValidationException;
 import io.liveboard.http.ErrorMapper;
+import io.liveboard.http.Gate;
 import io.liveboard.json.Json;
 import io.liveboard.json.TaskJson;
 import io.liveboard.realtime.Connection;
 import io.liveboard.realtime.Fanout;
 import io.liveboard.realtime.OutboundMessage;
+import io.liveboard.realtime.Presence;
 import io.liveboard.realtime.RoomRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The WebSocket message protocol (README, "WebSocket protocol"): rooms ({@code join}, with {@code since} to
- * resume; {@code leave}), {@code ping}, and task commands answered with an {@code ack} while the rest of the
- * room gets the broadcast. A bad message gets {@code {"error": …}} and the socket stays open. Room changes
- * and their announcements run on the fan-out thread, one at a time, so that an announced count and the
- * members it reaches are of the same moment, and a joiner's replay meets the live events without a seam.
+ * The WebSocket message protocol (README, "WebSocket protocol"): authentication (a token on the upgrade or
+ * a first {@code auth} message, when auth is on), rooms ({@code join}, with {@code since} to resume;
+ * {@code leave}), presence and {@code typing}, {@code ping}, and task commands answered with an {@code ack}
+ * while the rest of the room gets the broadcast. A bad message gets {@code {"error": …}} and the socket stays
+ * open; an unauthenticated socket is closed with 4001, a flooding one with 1008. Room changes and their
+ * announcements run on the fan-out thread, one at a time, so that an announced count and the members it
+ * reaches are of the same moment, and a joiner's replay meets the live events without a seam.
  */
 public final class WsProtocol {
+
+    static final int UNAUTHORIZED = 4001;
+    static final int POLICY_VIOLATION = 1008;
+    static final Duration AUTH_WINDOW = Duration.ofSeconds(5);
+    static final int MAX_ROOMS = 100;
 
     private final BoardService boards;
     private final RoomRegistry rooms;
     private final Fanout fanout;
+    private final Presence presence;
+    private final Gate gate;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
 
-    public WsProtocol(BoardService boards, RoomRegistry rooms, Fanout fanout) {
+    public WsProtocol(BoardService boards, RoomRegistry rooms, Fanout fanout, Presence presence, Gate gate,
+            ScheduledExecutorService scheduler, Clock clock) {
         this.boards = boards;
         this.rooms = rooms;
         this.fanout = fanout;
+        this.presence = presence;
+        this.gate = gate;
+        this.scheduler = scheduler;
+        this.clock = clock;
     }
 
-    void opened(Connection connection) {
+    /** A new socket, with the token its upgrade carried (or null). */
+    void opened(WsConnection connection, String token) {
         rooms.add(connection);
-        connection.send(OutboundMessage.of("connected", null, Map.of("socketId", connection.id())));
+        Map<String, Object> connected = new LinkedHashMap<>();
+        connected.put("socketId", connection.id());
+        if (!gate.required()) {
+            connection.authenticated(Principal.guest(connection.id()));
+        } else if (token != null) {
+            try {
+                authenticate(connection, gate.verify(token));
+            } catch (AuthException e) {
+                unauthorized(connection, e.getMessage());
+                return;
+            }
+            connected.put("user", connection.user());
+        } else {
+            schedule(AUTH_WINDOW, () -> {
+                if (connection.principal() == null && connection.isOpen()) {
+                    unauthorized(connection, AuthException.UNAUTHORIZED);
+                }
+            });
+        }
+        connection.send(OutboundMessage.of("connected", null, connected));
     }
 
     void closed(Connection connection) {
         fanout.run(() -> {
             for (String boardId : rooms.remove(connection)) {
-                announce("user_left", boardId, rooms.size(boardId), null);
+                presence.departed(boardId, connection);
             }
         });
     }
@@ -53,7 +100,15 @@ public final class WsProtocol {
         connection.send(error(error, null));
     }
 
-    void received(Connection connection, String text) {
+    void received(WsConnection connection, String text) {
+        if (!connection.rate().tryAcquire()) {
+            if (connection.rate().abusive()) {
+                connection.close(POLICY_VIOLATION, "rate limit");
+            } else {
+                refuse(connection, "Rate limit exceeded");
+            }
+            return;
+        }
         JsonNode message;
         try {
             message = Json.parse(text);
@@ -67,14 +122,76 @@ public final class WsProtocol {
         }
         JsonNode ref = message.get("ref");
         try {
-            dispatch(connection, message, ref);
+            if (connection.principal() == null || "auth".equals(message.path("type").asText())) {
+                authMessage(connection, message);
+                return;
+            }
+            dispatch(connection, connection.principal(), message, ref);
         } catch (RuntimeException e) {
             String type = message.path("type").asText("");
             connection.send(error(ErrorMapper.map(e, "WebSocket " + connection.id() + " " + type).message(), ref));
         }
     }
 
-    private void dispatch(Connection connection, JsonNode message, JsonNode ref) {
+    /**
+     * The first message of a socket that came without a token must be {@code auth}; a later {@code auth}
+     * renews the token (of the same user) before it expires.
+     */
+    private void authMessage(WsConnection connection, JsonNode message) {
+        Principal current = connection.principal();
+        if (!"auth".equals(message.path("type").asText())) {
+            unauthorized(connection, AuthException.UNAUTHORIZED);
+            return;
+        }
+        if (!gate.required()) {
+            connection.send(error("Authentication is off: no auth needed", null));
+            return;
+        }
+        Principal principal;
+        try {
+            principal = gate.verify(TaskJson.string(message, "token"));
+        } catch (AuthException e) {
+            if (current == null) {
+                unauthorized(connection, e.getMessage());
+            } else {
+                connection.send(error(e.getMessage(), null));
+            }
+            return;
+        }
+        if (current != null && !current.user().userId().equals(principal.user().userId())) {
+            connection.send(error("The token is for another user", null));
+            return;
+        }
+        authenticate(connection, principal);
+        connection.send(OutboundMessage.of("authenticated", null, Map.of("user", principal.user())));
+    }
+
+    /** Takes the principal for the socket and closes the socket when its token expires. */
+    private void authenticate(WsConnection connection, Principal principal) {
+        connection.authenticated(principal);
+        if (principal.expiresAt() != null) {
+            schedule(Duration.between(clock.instant(), principal.expiresAt()), () -> {
+                if (connection.principal() == principal && connection.isOpen()) {
+                    connection.close(UNAUTHORIZED, AuthException.EXPIRED);
+                }
+            });
+        }
+    }
+
+    private void unauthorized(Connection connection, String reason) {
+        connection.send(error(reason, null));
+        connection.close(UNAUTHORIZED, reason);
+    }
+
+    private void schedule(Duration delay, Runnable task) {
+        try {
+            scheduler.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down: every socket is being closed anyway
+        }
+    }
+
+    private void dispatch(Connection connection, Principal principal, JsonNode message, JsonNode ref) {
         JsonNode typeNode = message.get("type");
         if (typeNode == null || !typeNode.isTextual()) {
             connection.send(error("type is required", ref));
@@ -82,36 +199,50 @@ public final class WsProtocol {
         }
         String type = typeNode.textValue();
         switch (type) {
-            case "join" -> join(connection, boardId(message), since(message), TaskJson.string(message, "epoch"));
+            case "join" -> join(connection, principal, boardId(message), since(message),
+                    TaskJson.string(message, "epoch"));
             case "leave" -> leave(connection, boardId(message));
+            case "typing" -> typing(connection, principal, boardId(message), true);
+            case "stop_typing" -> typing(connection, principal, boardId(message), false);
             case "ping" -> connection.send(OutboundMessage.of("pong", null, Map.of()));
             case "create_task" -> ack(connection, ref, "task",
-                    boards.createTask(TaskJson.newTask(message), connection.id()));
+                    boards.createTask(TaskJson.newTask(message), connection.id(), principal));
             case "update_task" -> ack(connection, ref, "task",
-                    boards.updateTask(taskId(message), TaskJson.patch(message), connection.id()));
+                    boards.updateTask(taskId(message), TaskJson.patch(message), connection.id(), principal));
             case "move_task" -> ack(connection, ref, "task",
-                    boards.moveTask(taskId(message), TaskJson.move(message), connection.id()));
-            case "delete_task" -> ack(connection, ref, "taskId", boards.deleteTask(taskId(message), connection.id()));
+                    boards.moveTask(taskId(message), TaskJson.move(message), connection.id(), principal));
+            case "delete_task" -> ack(connection, ref, "taskId",
+                    boards.deleteTask(taskId(message), connection.id(), principal));
             default -> connection.send(error("Unknown type: " + type, ref));
         }
     }
 
     /** Joins live ({@code since} null) or resuming after event {@code since}; see {@link Fanout#join}. */
-    private void join(Connection connection, String boardId, Long since, String epoch) {
+    private void join(Connection connection, Principal principal, String boardId, Long since, String epoch) {
+        principal.check(boardId);
+        if (!rooms.isMember(boardId, connection) && rooms.roomsOf(connection) >= MAX_ROOMS) {
+            throw new ValidationException("Too many rooms (at most " + MAX_ROOMS + ")");
+        }
         Catchup start = boards.catchUp(boardId, since, epoch, Integer.MAX_VALUE);
         fanout.join(rooms, connection, start, (membership, seq, backlog) -> {
+            if (membership.changed()) {
+                presence.arrived(boardId, connection);
+            }
             Map<String, Object> joined = new LinkedHashMap<>();
             joined.put("boardId", boardId);
             joined.put("viewers", membership.size());
             joined.put("seq", seq);
             joined.put("epoch", start.epoch());
-            List<OutboundMessage> messages = new ArrayList<>(backlog.size() + 1);
+            List<OutboundMessage> messages = new ArrayList<>(backlog.size() + 2);
             messages.add(OutboundMessage.of("joined", boardId, joined));
+            if (membership.changed()) {
+                Map<String, Object> viewing = new LinkedHashMap<>();
+                viewing.put("boardId", boardId);
+                viewing.put("users", presence.users(boardId));
+                messages.add(OutboundMessage.of("presence", boardId, viewing));
+            }
             messages.addAll(backlog);
             connection.send(messages);
-            if (membership.changed()) {
-                announce("user_joined", boardId, membership.size(), connection.id());
-            }
         });
     }
 
@@ -120,16 +251,18 @@ public final class WsProtocol {
             RoomRegistry.Membership membership = rooms.leave(boardId, connection);
             connection.send(OutboundMessage.of("left", boardId, Map.of("boardId", boardId)));
             if (membership.changed()) {
-                announce("user_left", boardId, membership.size(), null);
+                presence.departed(boardId, connection);
             }
         });
     }
 
-    private void announce(String type, String boardId, int viewers, String excludeId) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("boardId", boardId);
-        fields.put("viewers", viewers);
-        rooms.broadcast(boardId, OutboundMessage.of(type, boardId, fields, excludeId));
+    private void typing(Connection connection, Principal principal, String boardId, boolean on) {
+        principal.check(boardId);
+        fanout.run(() -> {
+            if (!rooms.isMember(boardId, connection) || !presence.typing(boardId, connection, on)) {
+                connection.send(error("Join the board first", null));
+            }
+        });
     }
 
     private static void ack(Connection connection, JsonNode ref, String field, Change<?> change) {
@@ -154,7 +287,7 @@ public final class WsProtocol {
     }
 
     private static String boardId(JsonNode message) {
-        return required(message, "boardId");
+        return BoardIds.check(required(message, "boardId"));
     }
 
     /** The optional {@code since}: a whole number from 0, or null when absent. */
@@ -164,7 +297,7 @@ public final class WsProtocol {
             return null;
         }
         if (!since.canConvertToLong() || !since.isIntegralNumber() || since.longValue() < 0) {
-            throw new io.liveboard.board.ValidationException("since must be a non-negative integer");
+            throw new ValidationException("since must be a non-negative integer");
         }
         return since.longValue();
     }
@@ -176,7 +309,7 @@ public final class WsProtocol {
     private static String required(JsonNode message, String field) {
         String value = TaskJson.string(message, field);
         if (value == null || value.isBlank()) {
-            throw new io.liveboard.board.ValidationException(field + " is required");
+            throw new ValidationException(field + " is required");
         }
         return value;
     }

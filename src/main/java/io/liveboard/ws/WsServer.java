@@ -1,40 +1,66 @@
 package io.liveboard.ws;
 
+import io.liveboard.http.Gate;
+import io.liveboard.http.OriginPolicy;
+import io.liveboard.realtime.AddressLimits;
 import io.liveboard.realtime.DeliveryMetrics;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.RegexPathSpec;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
-/** Mounts the WebSocket endpoint at {@code /} and {@code /ws} with its limits. */
+/**
+ * Mounts the WebSocket endpoint at {@code /} and {@code /ws} with its limits. An upgrade from an origin that
+ * is not allowed is refused with 403, one from an address that holds its most connections with 429; the
+ * token it carries (if any) is checked once the socket is open, so that a refusal can say why.
+ */
 public final class WsServer {
 
+    /** The socket limits: idle timeout, largest message, outbound queue, and messages per second. */
+    public record Limits(Duration idleTimeout, int maxMessageBytes, long maxQueuedBytes, int messagesPerSecond) {
+    }
+
     private final WsProtocol protocol;
-    private final Duration idleTimeout;
-    private final int maxMessageBytes;
-    private final long maxQueuedBytes;
+    private final Limits limits;
+    private final OriginPolicy origins;
+    private final AddressLimits addresses;
     private final DeliveryMetrics metrics;
     private final ScheduledExecutorService scheduler;
 
-    public WsServer(WsProtocol protocol, Duration idleTimeout, int maxMessageBytes, long maxQueuedBytes,
+    public WsServer(WsProtocol protocol, Limits limits, OriginPolicy origins, AddressLimits addresses,
             DeliveryMetrics metrics, ScheduledExecutorService scheduler) {
-        this.scheduler = scheduler;
         this.protocol = protocol;
-        this.idleTimeout = idleTimeout;
-        this.maxMessageBytes = maxMessageBytes;
-        this.maxQueuedBytes = maxQueuedBytes;
+        this.limits = limits;
+        this.origins = origins;
+        this.addresses = addresses;
         this.metrics = metrics;
+        this.scheduler = scheduler;
     }
 
     public void configure(ServerWebSocketContainer container) {
-        container.setIdleTimeout(idleTimeout);
-        container.setMaxTextMessageSize(maxMessageBytes);
-        container.setMaxBinaryMessageSize(maxMessageBytes);
+        container.setIdleTimeout(limits.idleTimeout());
+        container.setMaxTextMessageSize(limits.maxMessageBytes());
+        container.setMaxBinaryMessageSize(limits.maxMessageBytes());
         // frames under a quarter of this are batched into one write when several are sent together
         container.setOutputBufferSize(32 * 1024);
-        container.addMapping(new RegexPathSpec("^/(ws)?$"),
-                (request, response, callback) -> new WsEndpoint(protocol, UUID.randomUUID().toString(), maxQueuedBytes,
-                        metrics, scheduler));
+        container.addMapping(new RegexPathSpec("^/(ws)?$"), (request, response, callback) -> {
+            if (!origins.allows(request.getHeaders().get(HttpHeader.ORIGIN))) {
+                Response.writeError(request, response, callback, 403, "Origin not allowed");
+                return null;
+            }
+            String address = Request.getRemoteAddr(request);
+            if (!addresses.acquire(address)) {
+                Response.writeError(request, response, callback, 429, "Too many connections");
+                return null;
+            }
+            WsEndpoint.Upgrade upgrade = new WsEndpoint.Upgrade(UUID.randomUUID().toString(),
+                    Gate.token(request).orElse(null), () -> addresses.release(address));
+            return new WsEndpoint(protocol, upgrade, (id, session) -> new WsConnection(id, session,
+                    limits.maxQueuedBytes(), metrics, scheduler, protocol::closed, limits.messagesPerSecond()));
+        });
     }
 }

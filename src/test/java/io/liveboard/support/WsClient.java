@@ -112,6 +112,17 @@ public final class WsClient implements AutoCloseable {
         return copy;
     }
 
+    /** A {@code user_joined}/{@code user_left} without its {@code user}, after checking it names a guest. */
+    public static JsonNode withoutUser(JsonNode announcement) {
+        if (!announcement.path("user").path("userId").asText().startsWith("guest-")
+                || !announcement.path("user").path("name").asText().startsWith("Guest ")) {
+            throw new AssertionError("announcement without a guest user: " + announcement);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = announcement.deepCopy();
+        copy.remove("user");
+        return copy;
+    }
+
     /** The next message matching the condition, waiting up to 10 s; fails the test otherwise. */
     public JsonNode await(Predicate<JsonNode> condition) {
         return await(condition, WAIT);
