@@ -63,17 +63,17 @@ public final class BoardService {
             requireBoard(tx, boardId);
             long last = tx.lastSeq(boardId);
             if (after == null) {
-                return new Catchup(boardId, tx.epoch(), last, List.of(), null, false);
+                return new Catchup(boardId, tx.epoch(), last, List.of(), null, false, true);
             }
             boolean sameStore = epoch == null || epoch.equals(tx.epoch());
             boolean kept = after == last || (after < last && after >= tx.firstSeq(boardId) - 1);
             if (!sameStore || !kept) {
                 BoardSnapshot board = snapshot(tx, boardId);
-                return new Catchup(boardId, tx.epoch(), board.seq(), List.of(), board, false);
+                return new Catchup(boardId, tx.epoch(), board.seq(), List.of(), board, false, false);
             }
             List<BoardEvent> events = after == last ? List.of() : tx.events(boardId, after, limit);
             long reached = events.isEmpty() ? last : events.get(events.size() - 1).seq();
-            return new Catchup(boardId, tx.epoch(), reached, events, null, reached < last);
+            return new Catchup(boardId, tx.epoch(), reached, events, null, reached < last, false);
         });
     }
 

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * <p>Joins and other room changes ({@link #join}, {@link #run}) run on the same thread, between rounds, so a
  * joining client is placed exactly: it gets the events from its catch-up, then those the fan-out handed to the
  * room after that catch-up was read (from the last few it remembers per board, or from the store), and from
- * then on the room's events after that number: no gap, no duplicate.
+ * then on the room's events after that number: no gap, no duplicate. A live start (no past events asked
+ * for) is placed at the room's last event, or the catch-up's number if the fan-out has not reached it yet.
  */
 public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
 
@@ -92,7 +93,9 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
         List<OutboundMessage> messages = new ArrayList<>(OutboundMessage.of(start));
         long seq = start.seq();
         BoardState state = boards.get(boardId);
-        if (state != null && state.seq > seq && !registry.isMember(boardId, connection)) {
+        if (state != null && state.seq > seq && start.live()) {
+            seq = state.seq; // a live start owes the client nothing before the room's last event
+        } else if (state != null && state.seq > seq && !registry.isMember(boardId, connection)) {
             // events handed to the room after the catch-up was read: from memory if it reaches back, else read
             if (!state.recent.isEmpty() && state.recent.peekFirst().seq() <= seq + 1) {
                 for (OutboundMessage recent : state.recent) {
