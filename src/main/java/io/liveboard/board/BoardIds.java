@@ -11,9 +11,13 @@ public final class BoardIds {
     private BoardIds() {
     }
 
+    public static boolean valid(String boardId) {
+        return boardId != null && VALID.matcher(boardId).matches();
+    }
+
     /** Returns the id, or throws {@link ValidationException} ({@code Invalid boardId}) if it is not one. */
     public static String check(String boardId) {
-        if (boardId == null || !VALID.matcher(boardId).matches()) {
+        if (!valid(boardId)) {
             throw new ValidationException("Invalid boardId");
         }
         return boardId;

@@ -174,6 +174,12 @@ public final class RoomRegistry {
         return members != null && members.containsKey(connection);
     }
 
+    /** The rooms the connection is in; a snapshot. */
+    public List<String> roomIdsOf(Connection connection) {
+        Set<String> roomIds = joined.get(connection);
+        return roomIds == null ? List.of() : List.copyOf(roomIds);
+    }
+
     /** How many rooms the connection is in. */
     public int roomsOf(Connection connection) {
         Set<String> roomIds = joined.get(connection);

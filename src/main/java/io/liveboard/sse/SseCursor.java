@@ -1,5 +1,6 @@
 package io.liveboard.sse;
 
+import io.liveboard.board.BoardIds;
 import io.liveboard.board.ValidationException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,8 +50,12 @@ record SseCursor(String epoch, Map<String, Long> positions) {
                 throw invalid(id, "expected board:seq pairs");
             }
             String board = pair.substring(0, colon).strip();
+            if (!BoardIds.valid(board)) {
+                throw invalid(id, "'" + board + "' is not a board id");
+            }
+            long seq = seq(pair.substring(colon + 1), id);
             if (boardIds.contains(board)) {
-                positions.put(board, seq(pair.substring(colon + 1), id));
+                positions.put(board, seq);
             }
         }
         return new SseCursor(epoch, positions);

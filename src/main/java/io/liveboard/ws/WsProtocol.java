@@ -113,6 +113,13 @@ public final class WsProtocol {
         try {
             message = Json.parse(text);
         } catch (JsonProcessingException e) {
+            message = null;
+        }
+        if (connection.principal() == null && (message == null || !message.isObject())) {
+            unauthorized(connection, AuthException.UNAUTHORIZED); // anything but an auth message comes too early
+            return;
+        }
+        if (message == null) {
             refuse(connection, "Invalid JSON");
             return;
         }
@@ -147,9 +154,10 @@ public final class WsProtocol {
             connection.send(error("Authentication is off: no auth needed", null));
             return;
         }
+        JsonNode token = message.get("token");
         Principal principal;
         try {
-            principal = gate.verify(TaskJson.string(message, "token"));
+            principal = gate.verify(token != null && token.isTextual() ? token.textValue() : null);
         } catch (AuthException e) {
             if (current == null) {
                 unauthorized(connection, e.getMessage());
@@ -164,6 +172,19 @@ public final class WsProtocol {
         }
         authenticate(connection, principal);
         connection.send(OutboundMessage.of("authenticated", null, Map.of("user", principal.user())));
+        if (current != null) {
+            fanout.run(() -> leaveForbidden(connection, principal));
+        }
+    }
+
+    /** After a renewal with fewer boards: leaves the rooms the new token does not allow (on the fan-out thread). */
+    private void leaveForbidden(Connection connection, Principal principal) {
+        for (String boardId : rooms.roomIdsOf(connection)) {
+            if (!principal.allows(boardId) && rooms.leave(boardId, connection).changed()) {
+                connection.send(OutboundMessage.of("left", boardId, Map.of("boardId", boardId)));
+                presence.departed(boardId, connection);
+            }
+        }
     }
 
     /** Takes the principal for the socket and closes the socket when its token expires. */

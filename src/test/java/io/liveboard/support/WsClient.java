@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
@@ -22,6 +24,7 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 public final class WsClient implements AutoCloseable {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final long MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
     private final WebSocketClient jetty;
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
@@ -30,10 +33,12 @@ public final class WsClient implements AutoCloseable {
     private final Session session;
     private volatile String closeReason;
 
-    private WsClient(WebSocketClient jetty, URI uri) throws Exception {
+    private WsClient(WebSocketClient jetty, URI uri, Map<String, String> headers) throws Exception {
         this.jetty = jetty;
         Listener listener = new Listener();
-        this.session = jetty.connect(listener, uri).get(10, TimeUnit.SECONDS);
+        ClientUpgradeRequest upgrade = new ClientUpgradeRequest(uri);
+        headers.forEach(upgrade::setHeader);
+        this.session = jetty.connect(listener, upgrade).get(10, TimeUnit.SECONDS);
     }
 
     /** Public because Jetty calls listener methods reflectively. */
@@ -61,12 +66,35 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects and waits for the server's {@code connected} message. */
     public static WsClient connect(TestServer server, String path) {
-        WebSocketClient jetty = new WebSocketClient();
+        return connect(server, path, Map.of());
+    }
+
+    /**
+     * Connects with extra upgrade headers ({@code Authorization}, {@code Cookie}, {@code Origin}; a token in
+     * the query goes in {@code path}) and waits for the server's {@code connected} message.
+     */
+    public static WsClient connect(TestServer server, String path, Map<String, String> headers) {
+        WsClient client = open(server, path, headers);
         try {
-            jetty.start();
-            WsClient client = new WsClient(jetty, URI.create(server.ws(path)));
             client.await(m -> "connected".equals(m.path("type").asText()));
             return client;
+        } catch (RuntimeException | Error e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Completes the upgrade (with extra headers) without waiting for any message: for sockets the server
+     * answers with an error and a close instead of {@code connected}.
+     */
+    public static WsClient open(TestServer server, String path, Map<String, String> headers) {
+        WebSocketClient jetty = new WebSocketClient();
+        // Jetty's default of 64 KiB would refuse a large message from the server (a resync of a big board)
+        jetty.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
+        try {
+            jetty.start();
+            return new WsClient(jetty, URI.create(server.ws(path)), headers);
         } catch (Exception e) {
             try {
                 jetty.stop();

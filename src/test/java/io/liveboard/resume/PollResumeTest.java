@@ -1,0 +1,471 @@
+package io.liveboard.resume;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.liveboard.json.Json;
+import io.liveboard.support.Await;
+import io.liveboard.support.Http;
+import io.liveboard.support.ServerTest;
+import io.liveboard.support.WsClient;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Polling by sequence number (issue 4): {@code /updates?after=n} answers the events after n (the same JSON
+ * as the WebSocket broadcasts, at most 1000 at a time), {@code /poll?after=n} the same but waits when there
+ * are none yet; a client looping on either, from any starting point and while writers keep the board busy,
+ * gets every event once and in order.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PollResumeTest extends ServerTest {
+
+    private static final Set<String> EVENT_TYPES =
+            Set.of("task_created", "task_updated", "task_moved", "task_deleted", "list_created");
+    private static final Pattern EPOCH = Pattern.compile("[0-9a-fA-F]{8}");
+
+    @Test
+    void updatesAfterAnswersTheEventsAfterItAsTheWebSocketBroadcastThem() {
+        String board = http.newBoard("Updates after");
+        List<JsonNode> broadcasts = new ArrayList<>();
+        try (WsClient ws = WsClient.connect(server)) {
+            ws.join(board);
+            List<JsonNode> made = everyKindOfEvent(board);
+            for (int i = 0; i < made.size(); i++) {
+                broadcasts.add(ws.await(m -> EVENT_TYPES.contains(m.path("type").asText())));
+            }
+            assertEquals(made, broadcasts);
+        }
+
+        JsonNode all = updates(board, "after=0");
+        assertEquals(board, all.path("boardId").asText());
+        assertEquals(6, all.path("seq").asLong());
+        String epoch = epochOf(all);
+        assertFalse(all.path("more").asBoolean(), all.toString());
+        assertFalse(all.has("resync"), all.toString());
+        assertEquals(broadcasts, list(all.path("events")));
+
+        JsonNode fromThree = updates(board, "after=3&epoch=" + epoch);
+        assertEquals(6, fromThree.path("seq").asLong());
+        assertEquals(epoch, epochOf(fromThree));
+        assertEquals(broadcasts.subList(3, 6), list(fromThree.path("events")));
+
+        JsonNode atTheEnd = updates(board, "after=6");
+        assertEquals(6, atTheEnd.path("seq").asLong());
+        assertEquals(List.of(), list(atTheEnd.path("events")));
+        assertFalse(atTheEnd.has("resync"), atTheEnd.toString());
+    }
+
+    @Test
+    void moreThanAThousandEventsComeAThousandAtATime() throws Exception {
+        String board = http.newBoard("Paged");
+        String list = http.firstListOf(board);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> creates = new ArrayList<>();
+            for (int i = 0; i < 1003; i++) {
+                String body = Json.write(Map.of("listId", list, "title", "page filler " + i));
+                creates.add(pool.submit(() -> assertEquals(201, http.post("/tasks", body).status())));
+            }
+            for (Future<?> create : creates) {
+                create.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1003, seqOf(board));
+
+        JsonNode first = updates(board, "after=0");
+        assertTrue(first.path("more").asBoolean(), "more: " + first.path("more"));
+        assertEquals(LongStream.rangeClosed(1, 1000).boxed().toList(), seqs(first.path("events")));
+        JsonNode rest = updates(board, "after=1000");
+        assertFalse(rest.path("more").asBoolean(), rest.path("more").toString());
+        assertEquals(List.of(1001L, 1002L, 1003L), seqs(rest.path("events")));
+        assertEquals(1003, rest.path("seq").asLong());
+
+        JsonNode longPolled = poll(board, "after=2", Duration.ofSeconds(5));
+        assertTrue(longPolled.path("more").asBoolean());
+        assertEquals(LongStream.rangeClosed(3, 1002).boxed().toList(), seqs(longPolled.path("events")));
+    }
+
+    @Test
+    void longPollAfterTheLastSeqWaitsForTheNextEventAndAnswersIt() {
+        String board = http.newBoard("Long poll after");
+        String list = http.firstListOf(board);
+        http.createTask(list, "one");
+        http.createTask(list, "two");
+
+        CompletableFuture<HttpResponse<String>> waiting = startPoll(board, "after=2");
+        assertThrows(TimeoutException.class, () -> waiting.get(500, TimeUnit.MILLISECONDS),
+                "the long poll answered before anything changed");
+        JsonNode task = http.createTask(list, "three");
+        JsonNode body = answer(waiting);
+        assertEquals(board, body.path("boardId").asText());
+        assertEquals(3, body.path("seq").asLong());
+        epochOf(body);
+        assertEquals(List.of(event("task_created", board, 3, "task", task)), list(body.path("events")));
+        assertFalse(body.path("timeout").asBoolean());
+    }
+
+    @Test
+    void longPollAfterAnEarlierSeqAnswersAtOnce() {
+        String board = http.newBoard("Long poll behind");
+        String list = http.firstListOf(board);
+        JsonNode one = http.createTask(list, "one");
+        JsonNode two = http.createTask(list, "two");
+
+        long started = System.nanoTime();
+        JsonNode body = poll(board, "after=0", Duration.ofSeconds(5));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(elapsedMillis < 1500, "answered after " + elapsedMillis + " ms: it waited instead");
+        assertEquals(List.of(event("task_created", board, 1, "task", one), event("task_created", board, 2, "task", two)),
+                list(body.path("events")));
+        assertEquals(2, body.path("seq").asLong());
+    }
+
+    @Test
+    void longPollAfterTheLastSeqTimesOutWithNoEvents() {
+        String board = http.newBoard("Long poll timeout");
+        http.createTask(http.firstListOf(board), "only one");
+        long started = System.nanoTime();
+        JsonNode body = poll(board, "after=1", Duration.ofSeconds(10));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(body.path("timeout").asBoolean(), body.toString());
+        assertEquals(List.of(), list(body.path("events")));
+        assertTrue(elapsedMillis >= 1500, "the 2 s timeout came after " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void sinceAndAfterTogetherAreBadRequest() {
+        String board = http.newBoard("Since and after");
+        for (String route : List.of("updates", "poll")) {
+            Http.Reply reply = http.get("/boards/" + board + "/" + route + "?since=2026-01-01T00:00:00Z&after=0");
+            assertEquals(400, reply.status(), route + ": " + reply.body());
+            assertTrue(reply.json().path("error").isTextual(), reply.body());
+        }
+    }
+
+    @Test
+    void afterThatIsNotANonNegativeIntegerIsBadRequest() {
+        String board = http.newBoard("Bad after");
+        for (String route : List.of("updates", "poll")) {
+            for (String after : List.of("-1", "abc", "1.5", "1e3")) {
+                Http.Reply reply = http.get("/boards/" + board + "/" + route + "?after=" + after);
+                assertEquals(400, reply.status(), route + " after=" + after + ": " + reply.body());
+                assertTrue(reply.json().path("error").isTextual(), reply.body());
+            }
+        }
+    }
+
+    @Test
+    void afterOnAnUnknownBoardIsNotFound() {
+        for (String route : List.of("updates", "poll")) {
+            Http.Reply reply = http.get("/boards/nope/" + route + "?after=0");
+            assertEquals(404, reply.status(), reply.body());
+            assertEquals("{\"error\":\"Board not found: nope\"}", reply.json().toString());
+        }
+    }
+
+    @Test
+    void timeSincePollingStaysAsItWas() {
+        String board = http.newBoard("Time polling");
+        JsonNode task = http.createTask(http.firstListOf(board), "by time");
+        JsonNode body = updates(board, "since=2000-01-01T00:00:00Z");
+        assertEquals(List.of(task), list(body.path("data")));
+        assertTrue(body.has("deleted") && body.has("timestamp"), body.toString());
+        assertFalse(body.has("events"), body.toString());
+    }
+
+    /**
+     * The seam under load: four writers create tasks without pause while short pollers ({@code updates})
+     * and long pollers ({@code poll}) loop on {@code after}, starting from 0 at the start, from 0 mid-stream
+     * and from a little behind the board mid-stream. Once the writers stop, each has every event from where
+     * it started, once and in order, and every answer's {@code seq} is its last event's.
+     */
+    @Test
+    void pollersLoopingOnAfterDuringConcurrentWritesGetEveryEventOnceInOrder() throws Exception {
+        String board = http.newBoard("Polling seam under load");
+        ExecutorService clients = Executors.newFixedThreadPool(6);
+        List<Poller> pollers = new ArrayList<>();
+        List<Future<?>> running = new ArrayList<>();
+        try (Writers writers = new Writers(http, http.firstListOf(board))) {
+            for (String route : List.of("updates", "poll")) {
+                Poller poller = new Poller(board, route, 0, route + " from the start");
+                pollers.add(poller);
+                running.add(clients.submit(poller));
+            }
+            writers.start();
+            writers.awaitMore(40);
+            for (String route : List.of("updates", "poll")) {
+                Poller poller = new Poller(board, route, 0, route + " from 0 mid-stream");
+                pollers.add(poller);
+                running.add(clients.submit(poller));
+            }
+            writers.awaitMore(60);
+            for (String route : List.of("updates", "poll")) {
+                Poller poller = new Poller(board, route, Math.max(0, seqOf(board) - 5), route + " from behind");
+                pollers.add(poller);
+                running.add(clients.submit(poller));
+            }
+            writers.awaitMore(150);
+            int created = writers.stop();
+            long last = seqOf(board) + 1;
+            assertEquals(created + 1, last, "one event per create");
+            // one more event: the pollers stop there, and a long poll that was waiting gets it
+            pollers.forEach(poller -> poller.until = last);
+            http.createTask(http.firstListOf(board), "the last one");
+            for (Future<?> poller : running) {
+                poller.get(30, TimeUnit.SECONDS);
+            }
+            for (Poller poller : pollers) {
+                assertEquals(LongStream.rangeClosed(poller.start + 1, last).boxed().toList(), poller.seqs, poller.name);
+                assertTrue(poller.answers >= 2, poller.name + " polled only " + poller.answers + " times");
+            }
+            JsonNode end = updates(board, "after=" + last);
+            assertEquals(List.of(), list(end.path("events")));
+            assertEquals(last, end.path("seq").asLong());
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    // ---- helpers
+
+    /** A polling client of one board, looping on {@code route?after=<its position>} until it reaches {@link #until}. */
+    private static final class Poller implements Runnable {
+        private final String board;
+        private final String route;
+        private final long start;
+        private final String name;
+        private final List<Long> seqs = new ArrayList<>();
+        private volatile long until = Long.MAX_VALUE;
+        private long position;
+        private String epoch;
+        private int answers;
+
+        Poller(String board, String route, long start, String name) {
+            this.board = board;
+            this.route = route;
+            this.start = start;
+            this.position = start;
+            this.name = name;
+        }
+
+        @Override
+        public void run() {
+            while (position < until) {
+                String query = "after=" + position + (epoch == null ? "" : "&epoch=" + epoch);
+                JsonNode body = "poll".equals(route) ? poll(board, query, Duration.ofSeconds(10)) : updates(board, query);
+                answers++;
+                take(body);
+                if ("updates".equals(route)) {
+                    pause();
+                }
+            }
+        }
+
+        private void take(JsonNode body) {
+            assertFalse(body.has("resync"), name + ": " + body);
+            if (body.path("timeout").asBoolean()) {
+                assertEquals("poll", route, name + ": " + body);
+                assertEquals(List.of(), list(body.path("events")), name);
+                return;
+            }
+            assertEquals(board, body.path("boardId").asText(), name);
+            String answered = epochOf(body);
+            if (epoch != null) {
+                assertEquals(epoch, answered, name);
+            }
+            epoch = answered;
+            JsonNode events = body.path("events");
+            assertTrue(events.isArray(), name + ": " + body);
+            if (events.isEmpty()) {
+                assertEquals("updates", route, name + ": a long poll answered nothing but did not time out: " + body);
+                assertEquals(position, body.path("seq").asLong(), name + ": nothing after " + position + " in " + body);
+                return;
+            }
+            for (JsonNode event : events) {
+                long seq = event.path("seq").asLong();
+                seqs.add(seq);
+                assertEquals(position + 1, seq, name + ": the event after " + position);
+                assertEquals(board, event.path("boardId").asText(), name);
+                assertTrue(EVENT_TYPES.contains(event.path("type").asText()), name + ": " + event);
+                position = seq;
+            }
+            if (!body.path("more").asBoolean()) {
+                assertEquals(position, body.path("seq").asLong(), name + ": an answer's seq is its last event's");
+            }
+        }
+
+        private static void pause() {
+            // a short poller's interval
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Writer threads creating tasks on one list as fast as the server takes them, until stopped. */
+    private static final class Writers implements AutoCloseable {
+        private static final int THREADS = 4;
+        private final Http http;
+        private final String list;
+        private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        private final List<Future<?>> running = new ArrayList<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicInteger created = new AtomicInteger();
+
+        Writers(Http http, String list) {
+            this.http = http;
+            this.list = list;
+        }
+
+        void start() {
+            for (int w = 0; w < THREADS; w++) {
+                String writer = "writer " + w + " #";
+                running.add(pool.submit(() -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", list, "title", writer + i)));
+                        assertEquals(201, reply.status(), reply.body());
+                        created.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+        }
+
+        void awaitMore(int n) {
+            int target = created.get() + n;
+            Await.until(n + " more tasks created", () -> created.get() >= target);
+        }
+
+        int stop() throws Exception {
+            stop.set(true);
+            for (Future<?> writer : running) {
+                writer.get(30, TimeUnit.SECONDS);
+            }
+            return created.get();
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+    }
+
+    private static JsonNode updates(String board, String query) {
+        Http.Reply reply = http.get("/boards/" + board + "/updates?" + query);
+        assertEquals(200, reply.status(), query + ": " + reply.body());
+        return reply.json();
+    }
+
+    private static JsonNode poll(String board, String query, Duration wait) {
+        return answer(startPoll(board, query), wait);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> startPoll(String board, String query) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.http("/boards/" + board + "/poll?" + query)))
+                .timeout(Duration.ofSeconds(20)).GET().build();
+        return http.client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode answer(CompletableFuture<HttpResponse<String>> poll) {
+        return answer(poll, Duration.ofSeconds(10));
+    }
+
+    private static JsonNode answer(CompletableFuture<HttpResponse<String>> poll, Duration wait) {
+        HttpResponse<String> response;
+        try {
+            response = poll.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("The long poll did not answer within " + wait, e);
+        }
+        assertEquals(200, response.statusCode(), response.body());
+        try {
+            return Json.parse(response.body());
+        } catch (Exception e) {
+            throw new AssertionError("Not JSON: " + response.body(), e);
+        }
+    }
+
+    /**
+     * Makes one event of every kind on the board (which has none yet) over REST and returns them as the
+     * broadcasts should read, seq 1 to 6: two creates, an update, a move, a delete and a new list.
+     */
+    private static List<JsonNode> everyKindOfEvent(String board) {
+        JsonNode lists = http.get("/boards/" + board).json().path("lists");
+        String todo = lists.path(0).path("id").asText();
+        String doing = lists.path(1).path("id").asText();
+        JsonNode first = http.createTask(todo, "first");
+        JsonNode second = http.createTask(todo, "second");
+        Http.Reply updated = http.patch("/tasks/" + first.path("id").asText(), "{\"description\":\"more\"}");
+        assertEquals(200, updated.status(), updated.body());
+        Http.Reply moved = http.patch("/tasks/" + first.path("id").asText() + "/move", "{\"listId\":\"" + doing + "\"}");
+        assertEquals(200, moved.status(), moved.body());
+        assertEquals(204, http.delete("/tasks/" + second.path("id").asText()).status());
+        Http.Reply list = http.post("/boards/" + board + "/lists", "{\"name\":\"Review\"}");
+        assertEquals(201, list.status(), list.body());
+        assertEquals(6, seqOf(board));
+        return List.of(event("task_created", board, 1, "task", first), event("task_created", board, 2, "task", second),
+                event("task_updated", board, 3, "task", updated.json()), event("task_moved", board, 4, "task", moved.json()),
+                event("task_deleted", board, 5, "taskId", second.path("id")),
+                event("list_created", board, 6, "list", list.json()));
+    }
+
+    private static String epochOf(JsonNode body) {
+        String epoch = body.path("epoch").asText();
+        assertTrue(EPOCH.matcher(epoch).matches(), "epoch of " + body);
+        return epoch;
+    }
+
+    private static long seqOf(String board) {
+        Http.Reply reply = http.get("/boards/" + board);
+        assertEquals(200, reply.status(), reply.body());
+        return reply.json().path("seq").asLong();
+    }
+
+    private static List<Long> seqs(JsonNode events) {
+        List<Long> seqs = new ArrayList<>();
+        list(events).forEach(event -> seqs.add(event.path("seq").asLong()));
+        return seqs;
+    }
+
+    private static List<JsonNode> list(JsonNode array) {
+        assertTrue(array.isArray(), String.valueOf(array));
+        List<JsonNode> items = new ArrayList<>();
+        array.forEach(items::add);
+        return items;
+    }
+
+    private static JsonNode event(String type, String board, int seq, String field, JsonNode value) {
+        ObjectNode node = Json.MAPPER.createObjectNode().put("type", type).put("boardId", board).put("seq", seq);
+        node.set(field, value);
+        return node;
+    }
+}
