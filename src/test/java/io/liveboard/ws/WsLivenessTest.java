@@ -63,6 +63,13 @@ class WsLivenessTest {
         }
     }
 
+    /** Reads the next task_created and checks it follows {@code previous}; returns its seq. */
+    private static int nextSeq(WsClient client, int previous) {
+        JsonNode event = client.await(m -> "task_created".equals(m.path("type").asText()));
+        assertEquals(previous + 1, event.path("seq").asInt(), "the healthy member misses nothing");
+        return previous + 1;
+    }
+
     private static Config config(Duration ping, long maxQueued) throws Exception {
         Config fast = TestServer.fastConfig(Files.createTempDirectory("liveboard-liveness").resolve("db"));
         return fast.withWsPing(ping).withMaxQueued(maxQueued);
@@ -120,17 +127,20 @@ class WsLivenessTest {
 
                 String description = "d".repeat(8_000);
                 int tasks = 0;
+                int read = 0;
                 while (websocketsOn(http, board) == 2) {
                     assertTrue(tasks < 4_000, "the stalled peer was never cut");
                     Http.Reply created = http.post("/tasks",
                             Json.write(Map.of("listId", list, "title", "t" + tasks, "description", description)));
                     assertEquals(201, created.status());
                     tasks++;
+                    // the healthy member keeps up (at most 10 events, 80 KB, behind) however slow this machine is
+                    while (read < tasks - 10) {
+                        read = nextSeq(healthy, read);
+                    }
                 }
-                for (int seq = 1; seq <= tasks; seq++) {
-                    int expected = seq;
-                    JsonNode event = healthy.await(m -> "task_created".equals(m.path("type").asText()));
-                    assertEquals(expected, event.path("seq").asInt(), "the healthy member misses nothing");
+                while (read < tasks) {
+                    read = nextSeq(healthy, read);
                 }
                 assertEquals(1.0, metric(http, "liveboard_slow_consumer_disconnects_total{transport=\"websocket\"}"));
                 Await.value("stalled peer gone from the room", 1, () -> websocketsOn(http, board));
