@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Connection} over one {@code text/event-stream} response. Jetty allows one write in flight per
  * response, so frames queue here and whatever queued during a write goes out together in the next one.
- * Past {@code maxQueuedBytes} unwritten, or on a failed write, the stream is cut and {@code onEnd} runs.
+ * A send that finds more than {@code maxQueuedBytes} still unwritten, or a failed write, cuts the stream and
+ * runs {@code onEnd}.
  */
 final class SseConnection implements Connection {
 
@@ -44,6 +45,7 @@ final class SseConnection implements Connection {
     private boolean closing;
     private boolean ended;
     private boolean overflowed;
+    private boolean started;
 
     /**
      * A stream that opens with {@code opening} (its {@code retry:} and {@code connected} lines); that and
@@ -70,6 +72,7 @@ final class SseConnection implements Connection {
     void start() {
         ByteBuffer next;
         synchronized (this) {
+            started = true;
             next = ended ? null : drain();
         }
         flush(next);
@@ -162,11 +165,13 @@ final class SseConnection implements Connection {
         if (closing || ended) {
             return null;
         }
-        unwrittenBytes += bytes.length;
-        if (unwrittenBytes > maxQueuedBytes) {
+        // what is already unwritten decides, not these bytes: a large replay or burst still goes to a client
+        // that keeps up; before start() only the opening and the backlogs queue, however large
+        if (started && unwrittenBytes > maxQueuedBytes) {
             overflowed = true;
             return null;
         }
+        unwrittenBytes += bytes.length;
         pending.add(bytes);
         if (writing) {
             return null;

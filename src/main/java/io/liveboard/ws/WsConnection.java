@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * A {@link Connection} over a Jetty WebSocket session. Messages go to Jetty's core session as frames over
  * their shared, already encoded bytes; several messages sent together are batched into one socket write.
  * Jetty queues frames in call order; this counts the bytes queued and not yet written, and closes the
- * connection (a slow consumer: 1008 "slow consumer") rather than let that exceed the limit. The close frame
+ * connection (a slow consumer: 1008 "slow consumer") when a send finds more than the limit still queued. The close frame
  * queues behind what the peer is not reading, so if the socket has not closed {@link #CUT_AFTER} later it
  * is cut. From the overflow on the connection counts as closed: it gets nothing more, and {@code onSlow}
  * takes it out of its rooms at once.
@@ -103,13 +103,16 @@ public final class WsConnection implements Connection {
         for (OutboundMessage message : messages) {
             bytes += message.size();
         }
-        if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
+        // what is already queued decides, not this batch: one large batch (a replay, a burst of events
+        // committed together) still goes to a client that keeps up
+        if (queuedBytes.get() > maxQueuedBytes) {
             messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET));
             if (overflowed.compareAndSet(false, true)) {
                 closeSlowConsumer();
             }
             return;
         }
+        queuedBytes.addAndGet(bytes);
         int last = messages.size() - 1;
         for (int i = 0; i <= last; i++) {
             OutboundMessage message = messages.get(i);
@@ -125,12 +128,9 @@ public final class WsConnection implements Connection {
         metrics.slowConsumer(Transport.WEBSOCKET);
         session.close(POLICY_VIOLATION, "slow consumer", org.eclipse.jetty.websocket.api.Callback.NOOP);
         try {
-            scheduler.schedule(() -> {
-                if (session.isOpen()) {
-                    LOG.info("Cutting WebSocket {}: its close did not get through", id);
-                    session.disconnect();
-                }
-            }, CUT_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+            // Jetty counts the session closed once the close frame is queued, even while it waits behind the
+            // data the peer does not read: cut the connection whatever it says (a no-op if already gone)
+            scheduler.schedule(session::disconnect, CUT_AFTER.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             session.disconnect(); // shutting down
         }
