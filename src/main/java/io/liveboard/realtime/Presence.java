@@ -17,18 +17,23 @@ import java.util.function.Consumer;
  * Who is viewing each board: one entry per user however many tabs (WebSocket rooms and SSE streams) it has
  * there, in order of arrival, and who is typing. The WebSocket room is told when a user's first tab arrives
  * ({@code user_joined}) or last tab leaves ({@code user_left}), and when a user starts or stops typing
- * ({@code user_typing}); typing stops by itself {@code typingTimeout} after the last {@code typing}.
+ * ({@code user_typing}, never to the tab that types); typing stops by itself {@code typingTimeout} after the
+ * last {@code typing}, and when the tab it was typed in leaves.
  *
  * <p>Changes ({@link #arrived}, {@link #departed}, {@link #typing}) must run on the fan-out thread, so that
  * announcements keep their order with joins and events; {@link #users} may be read from any thread.
  */
 public final class Presence {
 
-    /** One user on one board: its tabs, and the pending end of its typing (null when not typing). */
+    /**
+     * One user on one board: its tabs, and while it is typing, the pending end of that and the tab it types in
+     * (both null when not typing).
+     */
     private static final class Viewer {
         final User user;
         final Set<Connection> tabs = new HashSet<>();
         ScheduledFuture<?> typing;
+        Connection typingTab;
 
         Viewer(User user) {
             this.user = user;
@@ -87,8 +92,10 @@ public final class Presence {
                 return;
             }
             last = viewer.tabs.isEmpty();
-            if (last) {
+            if (last || viewer.typingTab == connection) {
                 wasTyping = stopTyping(viewer);
+            }
+            if (last) {
                 viewers.remove(user.userId());
                 if (viewers.isEmpty()) {
                     boards.remove(boardId);
@@ -120,6 +127,7 @@ public final class Presence {
             if (on) {
                 viewer.typing = scheduler.schedule(() -> fanoutThread.accept(() -> expire(boardId, viewer)),
                         typingTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                viewer.typingTab = connection;
             }
             changed = was != on;
         }
@@ -130,13 +138,16 @@ public final class Presence {
     }
 
     private void expire(String boardId, Viewer viewer) {
+        Connection tab;
         synchronized (this) {
             if (viewer.typing == null || !viewer.typing.isDone()) {
                 return; // typed again (a newer timeout is pending), or stopped already
             }
+            tab = viewer.typingTab;
             viewer.typing = null;
+            viewer.typingTab = null;
         }
-        typingMessage(boardId, viewer.user, false, null);
+        typingMessage(boardId, viewer.user, false, tab.id());
     }
 
     private static boolean stopTyping(Viewer viewer) {
@@ -145,6 +156,7 @@ public final class Presence {
         }
         viewer.typing.cancel(false);
         viewer.typing = null;
+        viewer.typingTab = null;
         return true;
     }
 

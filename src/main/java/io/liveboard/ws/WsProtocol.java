@@ -101,6 +101,9 @@ public final class WsProtocol {
     }
 
     void received(WsConnection connection, String text) {
+        if (!connection.isOpen()) {
+            return; // closing (a flood, a slow consumer): what it still sends is not read
+        }
         if (!connection.rate().tryAcquire()) {
             if (connection.rate().abusive()) {
                 connection.close(POLICY_VIOLATION, "rate limit");
@@ -223,8 +226,8 @@ public final class WsProtocol {
             case "join" -> join(connection, principal, boardId(message), since(message),
                     TaskJson.string(message, "epoch"));
             case "leave" -> leave(connection, boardId(message));
-            case "typing" -> typing(connection, principal, boardId(message), true);
-            case "stop_typing" -> typing(connection, principal, boardId(message), false);
+            case "typing" -> typing(connection, principal, boardId(message), true, ref);
+            case "stop_typing" -> typing(connection, principal, boardId(message), false, ref);
             case "ping" -> connection.send(OutboundMessage.of("pong", null, Map.of()));
             case "create_task" -> ack(connection, ref, "task",
                     boards.createTask(TaskJson.newTask(message), connection.id(), principal));
@@ -277,11 +280,11 @@ public final class WsProtocol {
         });
     }
 
-    private void typing(Connection connection, Principal principal, String boardId, boolean on) {
+    private void typing(Connection connection, Principal principal, String boardId, boolean on, JsonNode ref) {
         principal.check(boardId);
         fanout.run(() -> {
             if (!rooms.isMember(boardId, connection) || !presence.typing(boardId, connection, on)) {
-                connection.send(error("Join the board first", null));
+                connection.send(error("Join the board first", ref));
             }
         });
     }
