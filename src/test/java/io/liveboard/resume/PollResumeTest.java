@@ -12,6 +12,7 @@ import io.liveboard.support.Await;
 import io.liveboard.support.Http;
 import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
+import io.liveboard.support.Writers;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -327,55 +328,6 @@ class PollResumeTest extends ServerTest {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);
             }
-        }
-    }
-
-    /** Writer threads creating tasks on one list as fast as the server takes them, until stopped. */
-    private static final class Writers implements AutoCloseable {
-        private static final int THREADS = 4;
-        private final Http http;
-        private final String list;
-        private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        private final List<Future<?>> running = new ArrayList<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicInteger created = new AtomicInteger();
-
-        Writers(Http http, String list) {
-            this.http = http;
-            this.list = list;
-        }
-
-        void start() {
-            for (int w = 0; w < THREADS; w++) {
-                String writer = "writer " + w + " #";
-                running.add(pool.submit(() -> {
-                    for (int i = 0; !stop.get(); i++) {
-                        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", list, "title", writer + i)));
-                        assertEquals(201, reply.status(), reply.body());
-                        created.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-        }
-
-        void awaitMore(int n) {
-            int target = created.get() + n;
-            Await.until(n + " more tasks created", () -> created.get() >= target);
-        }
-
-        int stop() throws Exception {
-            stop.set(true);
-            for (Future<?> writer : running) {
-                writer.get(30, TimeUnit.SECONDS);
-            }
-            return created.get();
-        }
-
-        @Override
-        public void close() {
-            stop.set(true);
-            pool.shutdownNow();
         }
     }
 

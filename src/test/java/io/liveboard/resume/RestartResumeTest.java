@@ -13,6 +13,7 @@ import io.liveboard.support.Http;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
+import io.liveboard.support.Writers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ class RestartResumeTest {
                 poller.step();
                 assertEquals(epoch, poller.epoch, "one epoch for every transport");
 
-                writers = new Writers(http, list);
+                writers = new Writers(http, list).start();
                 writers.awaitMore(40);
                 poller.step();
                 long created = 0;
@@ -86,7 +87,7 @@ class RestartResumeTest {
                         http.createTask(list, "while everyone was away " + restart + "." + i);
                     }
                     created += 5;
-                    writers = new Writers(http, list);
+                    writers = new Writers(http, list).start();
                     writers.awaitMore(20);
                     ws.connect();
                     sse.connect();
@@ -329,53 +330,6 @@ class RestartResumeTest {
             while (position < seq) {
                 step();
             }
-        }
-    }
-
-    /** Writer threads creating tasks on one list as fast as the server takes them, from now until stopped. */
-    private static final class Writers implements AutoCloseable {
-        private static final int THREADS = 4;
-        private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        private final List<Future<?>> running = new ArrayList<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicInteger created = new AtomicInteger();
-
-        Writers(Http http, String list) {
-            for (int w = 0; w < THREADS; w++) {
-                String writer = "writer " + w + " #";
-                running.add(pool.submit(() -> {
-                    for (int i = 0; !stop.get(); i++) {
-                        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", list, "title", writer + i)));
-                        assertEquals(201, reply.status(), reply.body());
-                        created.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-        }
-
-        void awaitMore(int n) {
-            int target = created.get() + n;
-            Await.until(n + " more tasks created", () -> created.get() >= target);
-        }
-
-        /** Stops the writers (failing on a writer's failure) and returns how many tasks they created. */
-        int stop() throws Exception {
-            stop.set(true);
-            try {
-                for (Future<?> writer : running) {
-                    writer.get(30, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
-            return created.get();
-        }
-
-        @Override
-        public void close() {
-            stop.set(true);
-            pool.shutdownNow();
         }
     }
 

@@ -13,6 +13,7 @@ import io.liveboard.support.Http;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
+import io.liveboard.support.Writers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -249,7 +250,7 @@ class ResyncTest {
         WsClient ws = null;
         SseClient sse = null;
         String lastEventId = "0";
-        try (Writers writers = new Writers(http.firstListOf(board))) {
+        try (Writers writers = new Writers(http, http.firstListOf(board))) {
             writers.start();
             writers.awaitMore(20);
             AtomicBoolean stopPolling = new AtomicBoolean();
@@ -373,53 +374,6 @@ class ResyncTest {
             assertEquals(position + 1, event.path("seq").asLong(), name + ": the event after " + position);
             position = event.path("seq").asLong();
             events++;
-        }
-    }
-
-    /** Writer threads creating tasks on one list as fast as the server takes them, until stopped. */
-    private static final class Writers implements AutoCloseable {
-        private static final int THREADS = 4;
-        private final String list;
-        private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        private final List<Future<?>> running = new ArrayList<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicInteger created = new AtomicInteger();
-
-        Writers(String list) {
-            this.list = list;
-        }
-
-        void start() {
-            for (int w = 0; w < THREADS; w++) {
-                String writer = "writer " + w + " #";
-                running.add(pool.submit(() -> {
-                    for (int i = 0; !stop.get(); i++) {
-                        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", list, "title", writer + i)));
-                        assertEquals(201, reply.status(), reply.body());
-                        created.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-        }
-
-        void awaitMore(int n) {
-            int target = created.get() + n;
-            Await.until(n + " more tasks created", () -> created.get() >= target || stop.get());
-        }
-
-        int stop() throws Exception {
-            stop.set(true);
-            for (Future<?> writer : running) {
-                writer.get(30, TimeUnit.SECONDS);
-            }
-            return created.get();
-        }
-
-        @Override
-        public void close() {
-            stop.set(true);
-            pool.shutdownNow();
         }
     }
 

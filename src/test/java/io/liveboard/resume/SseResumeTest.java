@@ -13,6 +13,7 @@ import io.liveboard.support.Http;
 import io.liveboard.support.ServerTest;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.WsClient;
+import io.liveboard.support.Writers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -463,56 +464,6 @@ class SseResumeTest extends ServerTest {
             if (sse != null) {
                 sse.close();
             }
-        }
-    }
-
-    /** Writer threads creating tasks as fast as the server takes them (spread over the lists), until stopped. */
-    private static final class Writers implements AutoCloseable {
-        private static final int THREADS = 4;
-        private final Http http;
-        private final List<String> lists;
-        private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        private final List<Future<?>> running = new ArrayList<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicInteger created = new AtomicInteger();
-
-        Writers(Http http, List<String> lists) {
-            this.http = http;
-            this.lists = lists;
-        }
-
-        void start() {
-            for (int w = 0; w < THREADS; w++) {
-                String list = lists.get(w % lists.size());
-                String writer = "writer " + w + " #";
-                running.add(pool.submit(() -> {
-                    for (int i = 0; !stop.get(); i++) {
-                        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", list, "title", writer + i)));
-                        assertEquals(201, reply.status(), reply.body());
-                        created.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-        }
-
-        void awaitMore(int n) {
-            int target = created.get() + n;
-            Await.until(n + " more tasks created", () -> created.get() >= target);
-        }
-
-        int stop() throws Exception {
-            stop.set(true);
-            for (Future<?> writer : running) {
-                writer.get(30, TimeUnit.SECONDS);
-            }
-            return created.get();
-        }
-
-        @Override
-        public void close() {
-            stop.set(true);
-            pool.shutdownNow();
         }
     }
 

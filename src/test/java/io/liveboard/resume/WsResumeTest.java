@@ -11,6 +11,7 @@ import io.liveboard.support.Await;
 import io.liveboard.support.Http;
 import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
+import io.liveboard.support.Writers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -415,57 +416,6 @@ class WsResumeTest extends ServerTest {
             if (socket != null) {
                 socket.close();
             }
-        }
-    }
-
-    /** Writer threads creating tasks on one list as fast as the server takes them, until stopped. */
-    private static final class Writers implements AutoCloseable {
-        private static final int THREADS = 4;
-        private final Http http;
-        private final String list;
-        private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        private final List<Future<?>> running = new ArrayList<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicInteger created = new AtomicInteger();
-
-        Writers(Http http, String list) {
-            this.http = http;
-            this.list = list;
-        }
-
-        void start() {
-            for (int w = 0; w < THREADS; w++) {
-                String writer = "writer " + w + " #";
-                running.add(pool.submit(() -> {
-                    for (int i = 0; !stop.get(); i++) {
-                        Http.Reply reply = http.post("/tasks", Json.write(Map.of("listId", list, "title", writer + i)));
-                        assertEquals(201, reply.status(), reply.body());
-                        created.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-        }
-
-        /** Waits until the writers have created n more tasks. */
-        void awaitMore(int n) {
-            int target = created.get() + n;
-            Await.until(n + " more tasks created", () -> created.get() >= target);
-        }
-
-        /** Stops the writers (failing on a writer's failure) and returns how many tasks they created. */
-        int stop() throws Exception {
-            stop.set(true);
-            for (Future<?> writer : running) {
-                writer.get(30, TimeUnit.SECONDS);
-            }
-            return created.get();
-        }
-
-        @Override
-        public void close() {
-            stop.set(true);
-            pool.shutdownNow();
         }
     }
 
