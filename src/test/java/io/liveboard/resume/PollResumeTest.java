@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
+import io.liveboard.support.BoardEvents;
 import io.liveboard.support.Http;
 import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
@@ -53,7 +54,7 @@ class PollResumeTest extends ServerTest {
         List<JsonNode> broadcasts = new ArrayList<>();
         try (WsClient ws = WsClient.connect(server)) {
             ws.join(board);
-            List<JsonNode> made = everyKindOfEvent(board);
+            List<JsonNode> made = BoardEvents.everyKind(http, board);
             for (int i = 0; i < made.size(); i++) {
                 broadcasts.add(ws.await(m -> EVENT_TYPES.contains(m.path("type").asText())));
             }
@@ -96,7 +97,7 @@ class PollResumeTest extends ServerTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(1003, seqOf(board));
+        assertEquals(1003, BoardEvents.seqOf(http, board));
 
         JsonNode first = updates(board, "after=0");
         assertTrue(first.path("more").asBoolean(), "more: " + first.path("more"));
@@ -126,7 +127,7 @@ class PollResumeTest extends ServerTest {
         assertEquals(board, body.path("boardId").asText());
         assertEquals(3, body.path("seq").asLong());
         epochOf(body);
-        assertEquals(List.of(event("task_created", board, 3, "task", task)), list(body.path("events")));
+        assertEquals(List.of(BoardEvents.event("task_created", board, 3, "task", task)), list(body.path("events")));
         assertFalse(body.path("timeout").asBoolean());
     }
 
@@ -141,7 +142,7 @@ class PollResumeTest extends ServerTest {
         JsonNode body = poll(board, "after=0", Duration.ofSeconds(5));
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertTrue(elapsedMillis < 1500, "answered after " + elapsedMillis + " ms: it waited instead");
-        assertEquals(List.of(event("task_created", board, 1, "task", one), event("task_created", board, 2, "task", two)),
+        assertEquals(List.of(BoardEvents.event("task_created", board, 1, "task", one), BoardEvents.event("task_created", board, 2, "task", two)),
                 list(body.path("events")));
         assertEquals(2, body.path("seq").asLong());
     }
@@ -226,13 +227,13 @@ class PollResumeTest extends ServerTest {
             }
             writers.awaitMore(60);
             for (String route : List.of("updates", "poll")) {
-                Poller poller = new Poller(board, route, Math.max(0, seqOf(board) - 5), route + " from behind");
+                Poller poller = new Poller(board, route, Math.max(0, BoardEvents.seqOf(http, board) - 5), route + " from behind");
                 pollers.add(poller);
                 running.add(clients.submit(poller));
             }
             writers.awaitMore(150);
             int created = writers.stop();
-            long last = seqOf(board) + 1;
+            long last = BoardEvents.seqOf(http, board) + 1;
             assertEquals(created + 1, last, "one event per create");
             // one more event: the pollers stop there, and a long poll that was waiting gets it
             pollers.forEach(poller -> poller.until = last);
@@ -366,40 +367,10 @@ class PollResumeTest extends ServerTest {
         }
     }
 
-    /**
-     * Makes one event of every kind on the board (which has none yet) over REST and returns them as the
-     * broadcasts should read, seq 1 to 6: two creates, an update, a move, a delete and a new list.
-     */
-    private static List<JsonNode> everyKindOfEvent(String board) {
-        JsonNode lists = http.get("/boards/" + board).json().path("lists");
-        String todo = lists.path(0).path("id").asText();
-        String doing = lists.path(1).path("id").asText();
-        JsonNode first = http.createTask(todo, "first");
-        JsonNode second = http.createTask(todo, "second");
-        Http.Reply updated = http.patch("/tasks/" + first.path("id").asText(), "{\"description\":\"more\"}");
-        assertEquals(200, updated.status(), updated.body());
-        Http.Reply moved = http.patch("/tasks/" + first.path("id").asText() + "/move", "{\"listId\":\"" + doing + "\"}");
-        assertEquals(200, moved.status(), moved.body());
-        assertEquals(204, http.delete("/tasks/" + second.path("id").asText()).status());
-        Http.Reply list = http.post("/boards/" + board + "/lists", "{\"name\":\"Review\"}");
-        assertEquals(201, list.status(), list.body());
-        assertEquals(6, seqOf(board));
-        return List.of(event("task_created", board, 1, "task", first), event("task_created", board, 2, "task", second),
-                event("task_updated", board, 3, "task", updated.json()), event("task_moved", board, 4, "task", moved.json()),
-                event("task_deleted", board, 5, "taskId", second.path("id")),
-                event("list_created", board, 6, "list", list.json()));
-    }
-
     private static String epochOf(JsonNode body) {
         String epoch = body.path("epoch").asText();
         assertTrue(EPOCH.matcher(epoch).matches(), "epoch of " + body);
         return epoch;
-    }
-
-    private static long seqOf(String board) {
-        Http.Reply reply = http.get("/boards/" + board);
-        assertEquals(200, reply.status(), reply.body());
-        return reply.json().path("seq").asLong();
     }
 
     private static List<Long> seqs(JsonNode events) {
@@ -415,9 +386,4 @@ class PollResumeTest extends ServerTest {
         return items;
     }
 
-    private static JsonNode event(String type, String board, int seq, String field, JsonNode value) {
-        ObjectNode node = Json.MAPPER.createObjectNode().put("type", type).put("boardId", board).put("seq", seq);
-        node.set(field, value);
-        return node;
-    }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
+import io.liveboard.support.BoardEvents;
 import io.liveboard.support.Http;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestServer;
@@ -99,7 +100,7 @@ class ResyncTest {
                 client.assertNoneBeforePong(ResyncTest::isJoinedEventResyncOrError);
 
                 JsonNode task = http.createTask(http.firstListOf(board), "after the resync");
-                assertEquals(event("task_created", board, EVENTS + 1, "task", task),
+                assertEquals(BoardEvents.event("task_created", board, EVENTS + 1, "task", task),
                         client.await(ResyncTest::isJoinedEventResyncOrError), from.what());
             }
         }
@@ -143,7 +144,7 @@ class ResyncTest {
                 JsonNode task = http.createTask(http.firstListOf(board), "after the resync");
                 SseClient.Event next = nextEvent(sse);
                 assertEquals(epoch + "/" + (EVENTS + 1), next.id(), lastEventId + ": nothing between the resync and it");
-                assertEquals(event("task_created", board, EVENTS + 1, "task", task), next.json(), lastEventId);
+                assertEquals(BoardEvents.event("task_created", board, EVENTS + 1, "task", task), next.json(), lastEventId);
             }
         }
     }
@@ -160,7 +161,7 @@ class ResyncTest {
                 assertEquals(epoch + "/" + seq, event.id());
             }
             JsonNode task = http.createTask(http.firstListOf(board), "after the replay");
-            assertEquals(event("task_created", board, EVENTS + 1, "task", task), nextEvent(sse).json());
+            assertEquals(BoardEvents.event("task_created", board, EVENTS + 1, "task", task), nextEvent(sse).json());
         }
     }
 
@@ -193,7 +194,7 @@ class ResyncTest {
             }
             JsonNode task = http.createTask(http.firstListOf(a), "A after the resync");
             SseClient.Event next = nextEvent(sse);
-            assertEquals(event("task_created", a, EVENTS + 1, "task", task), next.json());
+            assertEquals(BoardEvents.event("task_created", a, EVENTS + 1, "task", task), next.json());
             assertEquals(epoch + "/" + a + ":" + (EVENTS + 1) + "," + b + ":" + EVENTS, next.id());
         }
     }
@@ -217,7 +218,7 @@ class ResyncTest {
             assertFalse(resumed.has("resync"), resumed.toString());
             JsonNode task = http.createTask(http.firstListOf(board), "after the resync");
             JsonNode next = updates(board, "after=" + EVENTS + "&epoch=" + epoch);
-            assertEquals(List.of(event("task_created", board, EVENTS + 1, "task", task)), list(next.path("events")));
+            assertEquals(List.of(BoardEvents.event("task_created", board, EVENTS + 1, "task", task)), list(next.path("events")));
         }
     }
 
@@ -294,7 +295,7 @@ class ResyncTest {
             connectedOf(sse);
             writers.awaitMore(20);
             int created = writers.stop();
-            long last = seqOf(board);
+            long last = BoardEvents.seqOf(http, board);
             assertEquals(created, last, "one event per create");
 
             pollWalk.last = last;
@@ -384,7 +385,7 @@ class ResyncTest {
         for (int i = 1; i <= EVENTS; i++) {
             http.createTask(list, "event " + i);
         }
-        assertEquals(EVENTS, seqOf(board));
+        assertEquals(EVENTS, BoardEvents.seqOf(http, board));
         return board;
     }
 
@@ -452,10 +453,6 @@ class ResyncTest {
         return epoch;
     }
 
-    private static long seqOf(String board) {
-        return http.get("/boards/" + board).json().path("seq").asLong();
-    }
-
     private static List<JsonNode> list(JsonNode array) {
         assertTrue(array.isArray(), String.valueOf(array));
         List<JsonNode> items = new ArrayList<>();
@@ -463,9 +460,4 @@ class ResyncTest {
         return items;
     }
 
-    private static JsonNode event(String type, String board, int seq, String field, JsonNode value) {
-        ObjectNode node = Json.MAPPER.createObjectNode().put("type", type).put("boardId", board).put("seq", seq);
-        node.set(field, value);
-        return node;
-    }
 }

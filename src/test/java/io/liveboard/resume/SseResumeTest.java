@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
+import io.liveboard.support.BoardEvents;
 import io.liveboard.support.Http;
 import io.liveboard.support.ServerTest;
 import io.liveboard.support.SseClient;
@@ -69,7 +70,7 @@ class SseResumeTest extends ServerTest {
             SseClient.Event event = nextEvent(sse);
             assertEquals("task_created", event.event());
             assertEquals(epoch + "/2", event.id());
-            assertEquals(event("task_created", board, 2, "task", task), event.json());
+            assertEquals(BoardEvents.event("task_created", board, 2, "task", task), event.json());
             // without Last-Event-ID nothing was replayed: the first event is the live one
         }
     }
@@ -79,7 +80,7 @@ class SseResumeTest extends ServerTest {
         String epoch = epochOfServer();
         for (boolean withEpoch : List.of(true, false)) {
             String board = http.newBoard("SSE header resume " + withEpoch);
-            List<JsonNode> made = everyKindOfEvent(board);
+            List<JsonNode> made = BoardEvents.everyKind(http, board);
             String lastEventId = withEpoch ? epoch + "/2" : "2";
             try (SseClient sse = openReady("/boards/" + board + "/events", Map.of("Last-Event-ID", lastEventId))) {
                 for (int seq = 3; seq <= 6; seq++) {
@@ -95,7 +96,7 @@ class SseResumeTest extends ServerTest {
         String epoch = epochOfServer();
         for (boolean withEpoch : List.of(true, false)) {
             String board = http.newBoard("SSE query resume " + withEpoch);
-            List<JsonNode> made = everyKindOfEvent(board);
+            List<JsonNode> made = BoardEvents.everyKind(http, board);
             String lastEventId = withEpoch ? epoch + "/4" : "4";
             String path = "/boards/" + board + "/events?lastEventId=" + encode(lastEventId);
             try (SseClient sse = openReady(path, Map.of())) {
@@ -109,7 +110,7 @@ class SseResumeTest extends ServerTest {
     @Test
     void theHeaderWinsOverTheQueryParameter() {
         String board = http.newBoard("SSE header wins");
-        List<JsonNode> made = everyKindOfEvent(board);
+        List<JsonNode> made = BoardEvents.everyKind(http, board);
         String epoch = epochOfServer();
         try (SseClient sse = openReady("/boards/" + board + "/events?lastEventId=1",
                 Map.of("Last-Event-ID", epoch + "/5"))) {
@@ -121,7 +122,7 @@ class SseResumeTest extends ServerTest {
     @Test
     void resumingFromTheLastIdReplaysNothing() {
         String board = http.newBoard("SSE up to date");
-        everyKindOfEvent(board);
+        BoardEvents.everyKind(http, board);
         String epoch = epochOfServer();
         try (SseClient sse = openReady("/boards/" + board + "/events", Map.of("Last-Event-ID", epoch + "/6"))) {
             assertNothingMoreBefore(sse, board, 7, "at the end");
@@ -135,7 +136,7 @@ class SseResumeTest extends ServerTest {
         List<JsonNode> broadcasts = new ArrayList<>();
         try (SseClient sse = openReady("/boards/" + board + "/events", Map.of()); WsClient ws = WsClient.connect(server)) {
             ws.join(board);
-            List<JsonNode> made = everyKindOfEvent(board);
+            List<JsonNode> made = BoardEvents.everyKind(http, board);
             for (JsonNode expected : made) {
                 SseClient.Event event = nextEvent(sse);
                 assertEquals(expected, event.json());
@@ -160,8 +161,8 @@ class SseResumeTest extends ServerTest {
         for (boolean withEpoch : List.of(true, false)) {
             String a = http.newBoard("SSE multi A " + withEpoch);
             String b = http.newBoard("SSE multi B " + withEpoch);
-            List<JsonNode> madeA = everyKindOfEvent(a);
-            List<JsonNode> madeB = everyKindOfEvent(b);
+            List<JsonNode> madeA = BoardEvents.everyKind(http, a);
+            List<JsonNode> madeB = BoardEvents.everyKind(http, b);
             String path = "/events?boards=" + a + "," + b;
             String lastEventId = (withEpoch ? epoch + "/" : "") + a + ":4," + b + ":2";
             // with the epoch as the header, without it as the query parameter
@@ -181,23 +182,23 @@ class SseResumeTest extends ServerTest {
                 assertEquals(madeB.subList(2, 6), got.get(b), lastEventId);
                 JsonNode task = http.createTask(http.firstListOf(a), "live on A after " + lastEventId);
                 SseClient.Event next = nextEvent(sse);
-                assertEquals(epoch + "/" + a + ":" + seqOf(a) + "," + b + ":6", next.id());
-                assertEquals(event("task_created", a, seqOf(a), "task", task), next.json());
+                assertEquals(epoch + "/" + a + ":" + BoardEvents.seqOf(http, a) + "," + b + ":6", next.id());
+                assertEquals(BoardEvents.event("task_created", a, BoardEvents.seqOf(http, a), "task", task), next.json());
             }
         }
 
         // B is missing from the id: A resumes, B starts live
         String a = http.newBoard("SSE multi A, B live");
         String b = http.newBoard("SSE multi B, B live");
-        List<JsonNode> madeA = everyKindOfEvent(a);
-        everyKindOfEvent(b);
+        List<JsonNode> madeA = BoardEvents.everyKind(http, a);
+        BoardEvents.everyKind(http, b);
         try (SseClient sse = openReady("/events?boards=" + a + "," + b, Map.of("Last-Event-ID", epoch + "/" + a + ":5"))) {
             SseClient.Event replayed = nextEvent(sse);
             assertEquals(madeA.get(5), replayed.json());
             assertEquals(epoch + "/" + a + ":6," + b + ":6", replayed.id());
             JsonNode task = http.createTask(http.firstListOf(b), "live on B");
             SseClient.Event live = nextEvent(sse);
-            assertEquals(event("task_created", b, 7, "task", task), live.json(), "nothing of B was replayed");
+            assertEquals(BoardEvents.event("task_created", b, 7, "task", task), live.json(), "nothing of B was replayed");
             assertEquals(epoch + "/" + a + ":6," + b + ":7", live.id());
         }
     }
@@ -267,13 +268,13 @@ class SseResumeTest extends ServerTest {
                 Stream late = new Stream(path, "Last-Event-ID " + (round % 2 == 0 ? "the board's seq" : "3 behind")
                         + ", round " + round, Resume.HEADER);
                 streams.add(late);
-                late.lastId = String.valueOf(Math.max(0, seqOf(board) - (round % 2 == 0 ? 0 : 3)));
+                late.lastId = String.valueOf(Math.max(0, BoardEvents.seqOf(http, board) - (round % 2 == 0 ? 0 : 3)));
                 late.open();
             }
             writers.awaitMore(20);
             int created = writers.stop();
 
-            long last = seqOf(board);
+            long last = BoardEvents.seqOf(http, board);
             assertEquals(created, last, "one event per create");
             for (Stream stream : streams) {
                 stream.readUntil(Map.of(board, last));
@@ -317,7 +318,7 @@ class SseResumeTest extends ServerTest {
             writers.awaitMore(20);
             int created = writers.stop();
 
-            Map<String, Long> last = Map.of(a, seqOf(a), b, seqOf(b));
+            Map<String, Long> last = Map.of(a, BoardEvents.seqOf(http, a), b, BoardEvents.seqOf(http, b));
             assertEquals(created, last.get(a) + last.get(b), "one event per create");
             for (Stream stream : streams) {
                 stream.readUntil(last);
@@ -385,7 +386,7 @@ class SseResumeTest extends ServerTest {
                 for (String board : boards) {
                     // a fresh stream starts from the id it was given, or live: from the board's seq now (which
                     // is only where it starts while nothing is being written)
-                    long from = lastId == null ? seqOf(board) : positionIn(lastId, board);
+                    long from = lastId == null ? BoardEvents.seqOf(http, board) : positionIn(lastId, board);
                     start.put(board, from);
                     position.put(board, from);
                     seqs.put(board, new ArrayList<>());
@@ -504,7 +505,7 @@ class SseResumeTest extends ServerTest {
     private static void assertNothingMoreBefore(SseClient sse, String board, long seq, String what) {
         JsonNode task = http.createTask(http.firstListOf(board), "marker " + seq);
         SseClient.Event next = nextEvent(sse);
-        assertEquals(event("task_created", board, seq, "task", task), next.json(), what);
+        assertEquals(BoardEvents.event("task_created", board, seq, "task", task), next.json(), what);
     }
 
     private static void assertBadRequest(String path, String lastEventId, boolean asHeader) {
@@ -538,30 +539,6 @@ class SseResumeTest extends ServerTest {
         }
     }
 
-    /**
-     * Makes one event of every kind on the board (which has none yet) over REST and returns them as the
-     * event data should read, seq 1 to 6: two creates, an update, a move, a delete and a new list.
-     */
-    private static List<JsonNode> everyKindOfEvent(String board) {
-        JsonNode lists = http.get("/boards/" + board).json().path("lists");
-        String todo = lists.path(0).path("id").asText();
-        String doing = lists.path(1).path("id").asText();
-        JsonNode first = http.createTask(todo, "first");
-        JsonNode second = http.createTask(todo, "second");
-        Http.Reply updated = http.patch("/tasks/" + first.path("id").asText(), "{\"description\":\"more\"}");
-        assertEquals(200, updated.status(), updated.body());
-        Http.Reply moved = http.patch("/tasks/" + first.path("id").asText() + "/move", "{\"listId\":\"" + doing + "\"}");
-        assertEquals(200, moved.status(), moved.body());
-        assertEquals(204, http.delete("/tasks/" + second.path("id").asText()).status());
-        Http.Reply list = http.post("/boards/" + board + "/lists", "{\"name\":\"Review\"}");
-        assertEquals(201, list.status(), list.body());
-        assertEquals(6, seqOf(board));
-        return List.of(event("task_created", board, 1, "task", first), event("task_created", board, 2, "task", second),
-                event("task_updated", board, 3, "task", updated.json()), event("task_moved", board, 4, "task", moved.json()),
-                event("task_deleted", board, 5, "taskId", second.path("id")),
-                event("list_created", board, 6, "list", list.json()));
-    }
-
     private static String epochOf(JsonNode message) {
         String epoch = message.path("epoch").asText();
         assertTrue(EPOCH.matcher(epoch).matches(), "epoch of " + message);
@@ -570,20 +547,6 @@ class SseResumeTest extends ServerTest {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    private static long seqOf(String board) {
-        Http.Reply reply = http.get("/boards/" + board);
-        assertEquals(200, reply.status(), reply.body());
-        return reply.json().path("seq").asLong();
-    }
-
-    private static JsonNode event(String type, String board, long seq, String field, JsonNode value) {
-        assertNotNull(value, "no expected " + field);
-        ObjectNode node = Json.MAPPER.createObjectNode().put("type", type).put("boardId", board)
-                .put("seq", Math.toIntExact(seq));
-        node.set(field, value);
-        return node;
     }
 
     private static JsonNode object(Object... namesAndValues) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
+import io.liveboard.support.BoardEvents;
 import io.liveboard.support.Http;
 import io.liveboard.support.ServerTest;
 import io.liveboard.support.WsClient;
@@ -61,7 +62,7 @@ class WsResumeTest extends ServerTest {
             client.assertNoneBeforePong(WsResumeTest::isBoardEvent);
 
             JsonNode task = http.createTask(list, "after the join");
-            assertEquals(event("task_created", board, 4, "task", task), client.await(WsResumeTest::isBoardEvent));
+            assertEquals(BoardEvents.event("task_created", board, 4, "task", task), client.await(WsResumeTest::isBoardEvent));
         }
     }
 
@@ -78,7 +79,7 @@ class WsResumeTest extends ServerTest {
     @Test
     void joinWithSinceReplaysTheMissedEventsInOrderThenGoesOnLive() {
         String board = http.newBoard("Replay then live");
-        List<JsonNode> expected = everyKindOfEvent(board);
+        List<JsonNode> expected = BoardEvents.everyKind(http, board);
         try (WsClient client = WsClient.connect(server)) {
             client.send(join(board, 2L, null));
             JsonNode joined = client.awaitType("joined");
@@ -88,7 +89,7 @@ class WsResumeTest extends ServerTest {
                 assertEquals(expected.get(seq - 1), client.await(WsResumeTest::isBoardEventOrTrouble));
             }
             JsonNode task = http.createTask(http.firstListOf(board), "live after the replay");
-            assertEquals(event("task_created", board, 7, "task", task), client.await(WsResumeTest::isBoardEventOrTrouble));
+            assertEquals(BoardEvents.event("task_created", board, 7, "task", task), client.await(WsResumeTest::isBoardEventOrTrouble));
             client.assertNoneBeforePong(WsResumeTest::isBoardEventOrTrouble);
         }
     }
@@ -96,7 +97,7 @@ class WsResumeTest extends ServerTest {
     @Test
     void joinWithSinceAndTheRightEpochResumesAndSinceAtTheEndReplaysNothing() {
         String board = http.newBoard("Since with epoch");
-        List<JsonNode> expected = everyKindOfEvent(board);
+        List<JsonNode> expected = BoardEvents.everyKind(http, board);
         try (WsClient probe = WsClient.connect(server); WsClient atFour = WsClient.connect(server);
                 WsClient atEnd = WsClient.connect(server)) {
             String epoch = epochOf(probe.join(board));
@@ -119,7 +120,7 @@ class WsResumeTest extends ServerTest {
         List<JsonNode> live = new ArrayList<>();
         try (WsClient watcher = WsClient.connect(server)) {
             watcher.join(board);
-            List<JsonNode> made = everyKindOfEvent(board);
+            List<JsonNode> made = BoardEvents.everyKind(http, board);
             for (int i = 0; i < made.size(); i++) {
                 live.add(watcher.await(WsResumeTest::isBoardEventOrTrouble));
             }
@@ -151,25 +152,25 @@ class WsResumeTest extends ServerTest {
             JsonNode created = commander.awaitType("ack");
             JsonNode task = created.path("task");
             assertEquals(object("type", "ack", "ref", "r1", "boardId", board, "seq", 1, "task", task), created);
-            assertEquals(event("task_created", board, 1, "task", task), other.await(WsResumeTest::isBoardEvent));
+            assertEquals(BoardEvents.event("task_created", board, 1, "task", task), other.await(WsResumeTest::isBoardEvent));
             String taskId = task.path("id").asText();
 
             commander.send("{\"type\":\"update_task\",\"taskId\":\"" + taskId + "\",\"title\":\"acked again\",\"ref\":2}");
             JsonNode updated = commander.awaitType("ack");
             assertEquals(object("type", "ack", "ref", 2, "boardId", board, "seq", 2, "task", updated.path("task")),
                     updated);
-            assertEquals(event("task_updated", board, 2, "task", updated.path("task")),
+            assertEquals(BoardEvents.event("task_updated", board, 2, "task", updated.path("task")),
                     other.await(WsResumeTest::isBoardEvent));
 
             commander.send("{\"type\":\"move_task\",\"taskId\":\"" + taskId + "\",\"listId\":\"" + done + "\"}");
             JsonNode moved = commander.awaitType("ack");
             assertEquals(object("type", "ack", "boardId", board, "seq", 3, "task", moved.path("task")), moved);
-            assertEquals(event("task_moved", board, 3, "task", moved.path("task")), other.await(WsResumeTest::isBoardEvent));
+            assertEquals(BoardEvents.event("task_moved", board, 3, "task", moved.path("task")), other.await(WsResumeTest::isBoardEvent));
 
             commander.send("{\"type\":\"delete_task\",\"taskId\":\"" + taskId + "\",\"ref\":\"r4\"}");
             JsonNode deleted = commander.awaitType("ack");
             assertEquals(object("type", "ack", "ref", "r4", "boardId", board, "seq", 4, "taskId", taskId), deleted);
-            assertEquals(event("task_deleted", board, 4, "taskId", Json.MAPPER.valueToTree(taskId)),
+            assertEquals(BoardEvents.event("task_deleted", board, 4, "taskId", Json.MAPPER.valueToTree(taskId)),
                     other.await(WsResumeTest::isBoardEvent));
 
             // the sender got no broadcast of its own changes: its cursor comes from the acks alone
@@ -205,7 +206,7 @@ class WsResumeTest extends ServerTest {
             assertEquals(1, http.connections().path("boards").path(board).path("websocket").asInt());
 
             JsonNode task = http.createTask(list, "once only");
-            assertEquals(event("task_created", board, 4, "task", task), client.await(WsResumeTest::isBoardEventOrTrouble));
+            assertEquals(BoardEvents.event("task_created", board, 4, "task", task), client.await(WsResumeTest::isBoardEventOrTrouble));
             client.assertNoneBeforePong(WsResumeTest::isBoardEventOrTrouble);
         }
     }
@@ -293,7 +294,7 @@ class WsResumeTest extends ServerTest {
                     if (round == 0) {
                         late.join(false);
                     } else {
-                        late.position = Math.max(0, seqOf(board) - (round == 1 ? 0 : 3));
+                        late.position = Math.max(0, BoardEvents.seqOf(http, board) - (round == 1 ? 0 : 3));
                         late.join(true);
                     }
                 }
@@ -301,7 +302,7 @@ class WsResumeTest extends ServerTest {
             writers.awaitMore(20);
             int created = writers.stop();
 
-            long last = seqOf(board);
+            long last = BoardEvents.seqOf(http, board);
             assertEquals(created, last, "one event per create");
             for (Viewer viewer : viewers) {
                 viewer.readUntil(last);
@@ -357,7 +358,7 @@ class WsResumeTest extends ServerTest {
             socket.send(WsResumeTest.join(board, resume ? position : null, resume ? epoch : null));
             JsonNode joined = socket.await(m -> "joined".equals(m.path("type").asText()) || m.has("error"));
             assertEquals("joined", joined.path("type").asText(), name + ": " + joined);
-            long boardSeq = seqOf(board);
+            long boardSeq = BoardEvents.seqOf(http, board);
             long seq = joined.path("seq").asLong(-1);
             assertTrue(seq <= boardSeq, name + ": joined at " + seq + " beyond the board's " + boardSeq);
             String joinedEpoch = epochOf(joined);
@@ -419,30 +420,6 @@ class WsResumeTest extends ServerTest {
         }
     }
 
-    /**
-     * Makes one event of every kind on the board (which has none yet) over REST and returns them as the
-     * broadcasts should read, seq 1 to 6: two creates, an update, a move, a delete and a new list.
-     */
-    private static List<JsonNode> everyKindOfEvent(String board) {
-        JsonNode lists = http.get("/boards/" + board).json().path("lists");
-        String todo = lists.path(0).path("id").asText();
-        String doing = lists.path(1).path("id").asText();
-        JsonNode first = http.createTask(todo, "first");
-        JsonNode second = http.createTask(todo, "second");
-        Http.Reply updated = http.patch("/tasks/" + first.path("id").asText(), "{\"description\":\"more\"}");
-        assertEquals(200, updated.status(), updated.body());
-        Http.Reply moved = http.patch("/tasks/" + first.path("id").asText() + "/move", "{\"listId\":\"" + doing + "\"}");
-        assertEquals(200, moved.status(), moved.body());
-        assertEquals(204, http.delete("/tasks/" + second.path("id").asText()).status());
-        Http.Reply list = http.post("/boards/" + board + "/lists", "{\"name\":\"Review\"}");
-        assertEquals(201, list.status(), list.body());
-        assertEquals(6, seqOf(board));
-        return List.of(event("task_created", board, 1, "task", first), event("task_created", board, 2, "task", second),
-                event("task_updated", board, 3, "task", updated.json()), event("task_moved", board, 4, "task", moved.json()),
-                event("task_deleted", board, 5, "taskId", second.path("id")),
-                event("list_created", board, 6, "list", list.json()));
-    }
-
     private static String join(String board, Long since, String epoch) {
         ObjectNode join = Json.MAPPER.createObjectNode().put("type", "join").put("boardId", board);
         if (since != null) {
@@ -467,19 +444,6 @@ class WsResumeTest extends ServerTest {
     /** A board event, or what must not come instead of one: a resync or an error. */
     private static boolean isBoardEventOrTrouble(JsonNode message) {
         return isBoardEvent(message) || "resync".equals(message.path("type").asText()) || message.has("error");
-    }
-
-    private static long seqOf(String board) {
-        Http.Reply reply = http.get("/boards/" + board);
-        assertEquals(200, reply.status(), reply.body());
-        return reply.json().path("seq").asLong();
-    }
-
-    /** A board event as the server broadcasts it: type, boardId, seq and one payload field. */
-    private static JsonNode event(String type, String board, int seq, String field, JsonNode value) {
-        ObjectNode node = (ObjectNode) object("type", type, "boardId", board, "seq", seq);
-        node.set(field, value);
-        return node;
     }
 
     /** A JSON object from alternating names and values, for exact comparison with a received message. */
