@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that delivers board events to clients and changes who is in which room. Publishers only
@@ -26,6 +28,8 @@ import java.util.function.Consumer;
  * for) is placed at the room's last event, or the catch-up's number if the fan-out has not reached it yet.
  */
 public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
 
     private static final int MAX_BATCH = 256;
     /** How many of a board's last events are kept in memory for joins that race with them. */
@@ -122,7 +126,12 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
             } else {
                 deliver(byBoard);
                 byBoard.clear();
-                ((Runnable) item).run();
+                try {
+                    ((Runnable) item).run();
+                } catch (RuntimeException e) {
+                    // a failed room change must not cost the events queued behind it
+                    LOG.warn("A room change on the fan-out thread failed", e);
+                }
             }
         }
         deliver(byBoard);
