@@ -34,6 +34,8 @@ public final class Presence {
         final Set<Connection> tabs = new HashSet<>();
         ScheduledFuture<?> typing;
         Connection typingTab;
+        /** Which {@code typing} the pending end belongs to: a later one makes an earlier end stale. */
+        long typingRound;
 
         Viewer(User user) {
             this.user = user;
@@ -125,7 +127,8 @@ public final class Presence {
             }
             boolean was = stopTyping(viewer);
             if (on) {
-                viewer.typing = scheduler.schedule(() -> fanoutThread.accept(() -> expire(boardId, viewer)),
+                long round = ++viewer.typingRound;
+                viewer.typing = scheduler.schedule(() -> fanoutThread.accept(() -> expire(boardId, viewer, round)),
                         typingTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 viewer.typingTab = connection;
             }
@@ -137,11 +140,11 @@ public final class Presence {
         return true;
     }
 
-    private void expire(String boardId, Viewer viewer) {
+    private void expire(String boardId, Viewer viewer, long round) {
         Connection tab;
         synchronized (this) {
-            if (viewer.typing == null || !viewer.typing.isDone()) {
-                return; // typed again (a newer timeout is pending), or stopped already
+            if (viewer.typing == null || viewer.typingRound != round) {
+                return; // stopped already, or typed again (a newer end is pending)
             }
             tab = viewer.typingTab;
             viewer.typing = null;
