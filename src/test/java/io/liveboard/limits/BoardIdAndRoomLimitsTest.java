@@ -1,5 +1,6 @@
 package io.liveboard.limits;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -217,13 +218,5 @@ class BoardIdAndRoomLimitsTest extends ServerTest {
             JsonNode task = http.createTask(http.firstListOf(board), "after the pieces");
             assertEquals(task, bystander.awaitType("task_created").path("task"));
         }
-    }
-
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

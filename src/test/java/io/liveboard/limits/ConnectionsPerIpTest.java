@@ -1,5 +1,6 @@
 package io.liveboard.limits;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -170,13 +171,5 @@ class ConnectionsPerIpTest {
             String text = response.statusCode() == 200 ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
             return new Http.Reply(response.statusCode(), text.isEmpty() ? null : Json.parse(text), text, null);
         }
-    }
-
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

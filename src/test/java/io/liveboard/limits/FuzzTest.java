@@ -1,5 +1,6 @@
 package io.liveboard.limits;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -192,13 +193,5 @@ class FuzzTest extends ServerTest {
     private static String abbreviate(JsonNode reply) {
         String text = reply.toString();
         return text.length() <= 300 ? text : text.substring(0, 300) + "…(" + text.length() + " chars)";
-    }
-
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

@@ -1,5 +1,6 @@
 package io.liveboard.limits;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -240,13 +241,5 @@ class MessageRateTest {
         http.get("/boards/" + board).json().path("lists")
                 .forEach(list -> list.path("tasks").forEach(task -> titles.add(task.path("title").asText())));
         return titles;
-    }
-
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

@@ -1,5 +1,6 @@
 package io.liveboard.limits;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,13 +129,5 @@ class OriginPolicyTest {
             String text = response.statusCode() == 200 ? "" : new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             return new Http.Reply(response.statusCode(), text.isEmpty() ? null : Json.parse(text), text, null);
         }
-    }
-
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

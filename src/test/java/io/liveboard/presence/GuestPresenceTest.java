@@ -1,5 +1,6 @@
 package io.liveboard.presence;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,13 +115,5 @@ class GuestPresenceTest extends ServerTest {
     private static JsonNode guest(WsClient client) {
         String tag = client.socketId().substring(0, 8);
         return object("userId", "guest-" + tag, "name", "Guest " + tag);
-    }
-
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

@@ -1,5 +1,6 @@
 package io.liveboard.presence;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -134,13 +135,5 @@ abstract class TokenServerTest {
 
     static JsonNode typingNews(String board, String userId, String name, boolean typing) {
         return object("type", "user_typing", "boardId", board, "user", user(userId, name), "typing", typing);
-    }
-
-    static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

@@ -1,5 +1,6 @@
 package io.liveboard.resume;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -444,14 +445,5 @@ class WsResumeTest extends ServerTest {
     /** A board event, or what must not come instead of one: a resync or an error. */
     private static boolean isBoardEventOrTrouble(JsonNode message) {
         return isBoardEvent(message) || "resync".equals(message.path("type").asText()) || message.has("error");
-    }
-
-    /** A JSON object from alternating names and values, for exact comparison with a received message. */
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

@@ -1,5 +1,6 @@
 package io.liveboard.ws;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -292,14 +293,6 @@ class WsCommandsTest extends ServerTest {
 
     private static String command(Object... namesAndValues) {
         return object(namesAndValues).toString();
-    }
-
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 
     private static JsonNode event(String type, String boardId, int seq, String field, JsonNode value) {

@@ -1,5 +1,6 @@
 package io.liveboard.ws;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
@@ -239,14 +240,6 @@ class WsProtocolErrorsTest extends ServerTest {
         fields.put("boardId", boardId);
         fields.put("seq", seq);
         fields.put("task", task);
-        return Json.MAPPER.valueToTree(fields);
-    }
-
-    private static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
         return Json.MAPPER.valueToTree(fields);
     }
 }

@@ -1,5 +1,6 @@
 package io.liveboard.ws;
 
+import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -226,14 +227,5 @@ class WsRoomsTest extends ServerTest {
         ObjectNode node = (ObjectNode) object("type", type, "boardId", boardId, "seq", seq);
         node.set(field, value);
         return node;
-    }
-
-    /** A JSON object from alternating names and values, for exact comparison with a received message. */
-    static JsonNode object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return Json.MAPPER.valueToTree(fields);
     }
 }

@@ -1,0 +1,22 @@
+package io.liveboard.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.json.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Expected JSON objects written inline: {@code object("type", "joined", "viewers", 2)}. */
+public final class JsonFields {
+
+    private JsonFields() {
+    }
+
+    /** A JSON object of name/value pairs, in order. */
+    public static JsonNode object(Object... namesAndValues) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return Json.MAPPER.valueToTree(fields);
+    }
+}
