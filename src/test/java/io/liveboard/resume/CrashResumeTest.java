@@ -8,17 +8,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
-import java.io.BufferedReader;
+import io.liveboard.support.SseClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -598,31 +596,12 @@ class CrashResumeTest {
         }
 
         private void read(InputStream in, long replayUpTo) {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String event = null;
-                String id = null;
-                StringBuilder data = null;
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.isEmpty()) {
-                        if (data != null) {
-                            dispatch(event == null ? "message" : event, id, data.toString(), replayUpTo);
-                        }
-                        event = null;
-                        id = null;
-                        data = null;
-                    } else if (!line.startsWith(":")) {
-                        int colon = line.indexOf(':');
-                        String field = colon < 0 ? line : line.substring(0, colon);
-                        String value = colon < 0 ? "" : line.substring(colon + 1).replaceFirst("^ ", "");
-                        switch (field) {
-                            case "event" -> event = value;
-                            case "id" -> id = value;
-                            case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                            default -> { }
-                        }
+            try {
+                SseClient.parse(in, e -> {
+                    if (e.data() != null && !":comment".equals(e.event())) {
+                        dispatch(e.event(), e.id(), e.data(), replayUpTo);
                     }
-                }
+                });
             } catch (IOException e) {
                 // the server was killed
             } finally {

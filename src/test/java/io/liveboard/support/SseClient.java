@@ -3,6 +3,7 @@ package io.liveboard.support;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -80,7 +82,21 @@ public final class SseClient implements AutoCloseable {
     }
 
     private void read() {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try {
+            parse(response.body(), inbox::add);
+        } catch (Exception e) {
+            // the stream ended or was cut
+        } finally {
+            ended = true;
+        }
+    }
+
+    /**
+     * Reads an event stream to its end, handing on each dispatched event (a {@code retry:} alone counts) and each
+     * comment (as event {@code :comment}); shared with tests that read a stream their own way.
+     */
+    public static void parse(InputStream in, Consumer<Event> sink) throws IOException {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String event = null;
             String id = null;
             String retry = null;
@@ -89,14 +105,14 @@ public final class SseClient implements AutoCloseable {
             while ((line = lines.readLine()) != null) {
                 if (line.isEmpty()) {
                     if (data != null || retry != null) {
-                        inbox.add(new Event(event == null ? "message" : event, id,
+                        sink.accept(new Event(event == null ? "message" : event, id,
                                 data == null ? null : data.toString(), retry));
                     }
                     event = null;
                     retry = null;
                     data = null;
                 } else if (line.startsWith(":")) {
-                    inbox.add(new Event(":comment", null, line.substring(1).strip(), null));
+                    sink.accept(new Event(":comment", null, line.substring(1).strip(), null));
                 } else {
                     int colon = line.indexOf(':');
                     String field = colon < 0 ? line : line.substring(0, colon);
@@ -110,10 +126,6 @@ public final class SseClient implements AutoCloseable {
                     }
                 }
             }
-        } catch (Exception e) {
-            // the stream ended or was cut
-        } finally {
-            ended = true;
         }
     }
 
