@@ -94,12 +94,18 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
 
     private void place(RoomRegistry registry, Connection connection, Catchup start, JoinListener listener) {
         String boardId = start.boardId();
+        if (registry.isMember(boardId, connection)) {
+            // joining again changes nothing: the member keeps its place and is owed no backlog
+            RoomRegistry.Membership membership = registry.join(boardId, connection, start.seq());
+            listener.joined(membership, membership.seq(), List.of());
+            return;
+        }
         List<OutboundMessage> messages = new ArrayList<>(OutboundMessage.of(start));
         long seq = start.seq();
         BoardState state = boards.get(boardId);
         if (state != null && state.seq > seq && start.live()) {
             seq = state.seq; // a live start owes the client nothing before the room's last event
-        } else if (state != null && state.seq > seq && !registry.isMember(boardId, connection)) {
+        } else if (state != null && state.seq > seq) {
             // events handed to the room after the catch-up was read: from memory if it reaches back, else read
             if (!state.recent.isEmpty() && state.recent.peekFirst().seq() <= seq + 1) {
                 for (OutboundMessage recent : state.recent) {
