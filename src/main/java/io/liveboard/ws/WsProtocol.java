@@ -174,9 +174,16 @@ public final class WsProtocol {
             return;
         }
         authenticate(connection, principal);
-        connection.send(OutboundMessage.of("authenticated", null, Map.of("user", principal.user())));
-        if (current != null) {
-            fanout.run(() -> leaveForbidden(connection, principal));
+        OutboundMessage authenticated = OutboundMessage.of("authenticated", null, Map.of("user", principal.user()));
+        if (current == null) {
+            connection.send(authenticated);
+        } else {
+            // a renewal answers only once the rooms its token dropped are left, so that no event of theirs
+            // committed after the answer can still reach the socket
+            fanout.run(() -> {
+                leaveForbidden(connection, principal);
+                connection.send(authenticated);
+            });
         }
     }
 
