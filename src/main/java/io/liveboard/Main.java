@@ -3,12 +3,13 @@ package io.liveboard;
 import io.liveboard.auth.TokenCommand;
 import io.liveboard.board.StoreException;
 import io.liveboard.config.Config;
+import io.liveboard.config.ConfigParser;
 import java.io.IOException;
 import java.util.List;
 
 /**
- * Starts Liveboard from flags and environment variables ({@link Config#USAGE}); {@code token …} prints a
- * signed token instead ({@link TokenCommand}).
+ * Starts Liveboard from flags and environment variables ({@link ConfigParser}); {@code token …} prints a
+ * signed token instead ({@link TokenCommand}). A bad flag is told in one line, with where to find the options.
  */
 public final class Main {
 
@@ -23,15 +24,15 @@ public final class Main {
             return;
         }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.print(Config.USAGE);
+            System.out.print(ConfigParser.USAGE);
             return;
         }
         Config config;
         try {
-            config = Config.from(args, System.getenv());
+            config = ConfigParser.parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("liveboard: " + e.getMessage());
-            System.err.print(Config.USAGE);
+            System.err.println("Run 'java -jar target/liveboard.jar --help' for the options.");
             System.exit(2);
             return;
         }

@@ -10,7 +10,7 @@ public enum AuthMode {
         try {
             return valueOf(value.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--auth must be off or token, got '" + value + "'");
+            throw new IllegalArgumentException("must be off or token");
         }
     }
 

@@ -21,34 +21,46 @@ public final class TokenCommand {
               --boards IDS      comma list of board ids the user may see and change, or '*' for all
               --ttl SECONDS     how long the token is valid (default 3600)
               --jwt-secret S    the server's secret (env LIVEBOARD_JWT_SECRET)
+              --help            print this and exit
             """;
+
+    private static final List<String> OPTIONS = List.of("sub", "name", "boards", "ttl", "jwt-secret");
 
     private TokenCommand() {
     }
 
-    /** Prints the token to {@code out} and returns 0, or the problem and usage to {@code err} and returns 2. */
+    /**
+     * Prints the token to {@code out} and returns 0; {@code --help} prints the usage to {@code out} and returns 0;
+     * a problem goes to {@code err} in one line with a hint, and returns 2.
+     */
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--") || i + 1 >= args.size()) {
-                err.println("liveboard token: expected --name value pairs, got '" + arg + "'");
-                err.print(USAGE);
-                return 2;
-            }
-            options.put(arg.substring(2), args.get(++i));
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(USAGE);
+            return 0;
         }
-        String secret = options.getOrDefault("jwt-secret", env.get("LIVEBOARD_JWT_SECRET"));
-        String sub = options.get("sub");
-        String boards = options.get("boards");
+        Map<String, String> options = new HashMap<>();
+        String secret = env.get("LIVEBOARD_JWT_SECRET");
         try {
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (!arg.startsWith("--")) {
+                    throw new IllegalArgumentException("expected --name value pairs, got '" + arg + "'");
+                }
+                if (!OPTIONS.contains(arg.substring(2))) {
+                    throw new IllegalArgumentException("Unknown option: " + arg);
+                }
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException(arg + " needs a value");
+                }
+                options.put(arg.substring(2), args.get(++i));
+            }
+            secret = options.getOrDefault("jwt-secret", secret);
+            String sub = options.get("sub");
+            String boards = options.get("boards");
             if (sub == null || sub.isBlank() || boards == null || boards.isBlank()) {
                 throw new IllegalArgumentException("--sub and --boards are required");
             }
-            long ttl = Long.parseLong(options.getOrDefault("ttl", "3600"));
-            if (ttl <= 0) {
-                throw new IllegalArgumentException("--ttl must be more than 0 seconds");
-            }
+            long ttl = ttl(options.getOrDefault("ttl", "3600"));
             List<String> ids = Arrays.stream(boards.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
             JwtTokens tokens = new JwtTokens(secret, Clock.systemUTC());
             out.println(tokens.issue(sub, options.getOrDefault("name", sub), ids, Duration.ofSeconds(ttl)));
@@ -56,8 +68,20 @@ public final class TokenCommand {
         } catch (IllegalArgumentException e) {
             err.println("liveboard token: " + e.getMessage()
                     + (secret == null ? " (set --jwt-secret or LIVEBOARD_JWT_SECRET)" : ""));
-            err.print(USAGE);
+            err.println("Run 'java -jar target/liveboard.jar token --help' for the options.");
             return 2;
         }
+    }
+
+    private static long ttl(String value) {
+        try {
+            long ttl = Long.parseLong(value.strip());
+            if (ttl > 0) {
+                return ttl;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--ttl must be a whole number of seconds, more than 0, got '" + value + "'");
     }
 }

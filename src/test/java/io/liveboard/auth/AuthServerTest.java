@@ -27,7 +27,7 @@ abstract class AuthServerTest {
     static void startTokenServer() {
         try {
             server = TestServer.start(TestServer.fastConfig(
-                    Files.createTempDirectory("liveboard-auth-test").resolve("liveboard.db")).withAuth("token", Tokens.SECRET));
+                    Files.createTempDirectory("liveboard-auth-test").resolve("liveboard.db")).toBuilder().auth(AuthMode.TOKEN).jwtSecret(Tokens.SECRET).build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

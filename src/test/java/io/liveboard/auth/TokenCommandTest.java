@@ -95,10 +95,25 @@ class TokenCommandTest extends AuthServerTest {
         assertRefused(run(secret, "--sub"), "--sub");
     }
 
+    @Test
+    void helpPrintsTheUsageAndSucceeds() {
+        Run run = run(Map.of(), "--help");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("Usage: java -jar target/liveboard.jar token"), run.out());
+        assertEquals("", run.err());
+    }
+
+    @Test
+    void anUnknownOptionIsNamed() {
+        Run run = run(Map.of("LIVEBOARD_JWT_SECRET", Tokens.SECRET), "--sub", "a", "--boards", "board-1", "--bogus");
+        assertRefused(run, "Unknown option: --bogus");
+    }
+
     private static void assertRefused(Run run, String mentioned) {
         assertEquals(2, run.status(), run.toString());
         assertEquals("", run.out(), "printed something anyway");
         assertTrue(run.err().contains(mentioned), "error should mention " + mentioned + ": " + run.err());
-        assertTrue(run.err().contains("Usage:"), run.err());
+        assertEquals(2, run.err().lines().count(), "one line and a hint, not the whole usage: " + run.err());
+        assertTrue(run.err().contains("token --help"), run.err());
     }
 }

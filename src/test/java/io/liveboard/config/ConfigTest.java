@@ -2,6 +2,7 @@ package io.liveboard.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +16,7 @@ class ConfigTest {
 
     @Test
     void defaultsAreTheCourseSettings() {
-        Config config = Config.from(new String[0], Map.of());
+        Config config = ConfigParser.parse(new String[0], Map.of());
         assertEquals(3000, config.port());
         assertEquals(Path.of("data", "liveboard.db"), config.db());
         assertEquals(Duration.ofSeconds(30), config.longPollTimeout());
@@ -23,39 +24,64 @@ class ConfigTest {
         assertEquals(Duration.ofSeconds(30), config.wsPingInterval());
         assertEquals(65536, config.maxBodyBytes());
         assertEquals(1048576, config.maxQueuedBytes());
+        assertEquals(1000, config.maxConnectionsPerIp());
+        assertEquals(0, config.maxConnections(), "0: from the open-file limit");
+        assertEquals(Duration.ofSeconds(5), config.headerTimeout());
+        assertEquals(Config.defaults(), config);
     }
 
     @Test
     void environmentOverridesDefaultsAndFlagsOverrideEnvironment() {
-        Map<String, String> env = Map.of("PORT", "4000", "LIVEBOARD_DB", "/tmp/env.db", "LIVEBOARD_SSE_HEARTBEAT", "5");
-        Config fromEnv = Config.from(new String[0], env);
+        Map<String, String> env = Map.of("PORT", "4000", "LIVEBOARD_DB", "/tmp/env.db", "LIVEBOARD_SSE_HEARTBEAT", "5",
+                "LIVEBOARD_HEADER_TIMEOUT", "2.5", "LIVEBOARD_MAX_CONNECTIONS", "500");
+        Config fromEnv = ConfigParser.parse(new String[0], env);
         assertEquals(4000, fromEnv.port());
         assertEquals(Path.of("/tmp/env.db"), fromEnv.db());
         assertEquals(Duration.ofSeconds(5), fromEnv.sseHeartbeat());
+        assertEquals(Duration.ofMillis(2500), fromEnv.headerTimeout());
+        assertEquals(500, fromEnv.maxConnections());
 
-        Config fromFlags = Config.from(new String[] {"--port", "5000", "--db=/tmp/flag.db", "--long-poll-timeout", "0.5"},
-                env);
+        Config fromFlags = ConfigParser.parse(new String[] {"--port", "5000", "--db=/tmp/flag.db", "--long-poll-timeout",
+                "0.5", "--max-connections-per-ip", "0"}, env);
         assertEquals(5000, fromFlags.port());
         assertEquals(Path.of("/tmp/flag.db"), fromFlags.db());
         assertEquals(Duration.ofMillis(500), fromFlags.longPollTimeout());
+        assertEquals(0, fromFlags.maxConnectionsPerIp());
     }
 
     @Test
-    void badValuesFailWithAMessageNamingTheOption() {
-        assertEquals("Unknown option: --prot",
-                assertThrows(IllegalArgumentException.class, () -> Config.from(new String[] {"--prot", "1"}, Map.of()))
-                        .getMessage());
-        assertEquals("--port must be a whole number, got 'abc'",
-                assertThrows(IllegalArgumentException.class, () -> Config.from(new String[] {"--port", "abc"}, Map.of()))
-                        .getMessage());
-        assertEquals("port must be between 0 and 65535, got 70000",
-                assertThrows(IllegalArgumentException.class, () -> Config.from(new String[0], Map.of("PORT", "70000")))
-                        .getMessage());
-        assertEquals("--db needs a value",
-                assertThrows(IllegalArgumentException.class, () -> Config.from(new String[] {"--db"}, Map.of()))
-                        .getMessage());
-        assertEquals("sse-heartbeat must be more than 0",
-                assertThrows(IllegalArgumentException.class,
-                        () -> Config.from(new String[] {"--sse-heartbeat", "0"}, Map.of())).getMessage());
+    void badValuesFailWithAMessageNamingWhereTheyCameFrom() {
+        assertEquals("Unknown option: --prot", refused(new String[] {"--prot", "1"}, Map.of()));
+        assertEquals("--port must be a whole number, got 'abc'", refused(new String[] {"--port", "abc"}, Map.of()));
+        assertEquals("PORT must be a whole number, got 'xyz'", refused(new String[0], Map.of("PORT", "xyz")));
+        assertEquals("PORT must be between 0 and 65535, got 70000", refused(new String[0], Map.of("PORT", "70000")));
+        assertEquals("--port must be between 0 and 65535, got 70000",
+                refused(new String[] {"--port", "70000"}, Map.of("PORT", "1")));
+        assertEquals("--db needs a value", refused(new String[] {"--db"}, Map.of()));
+        assertEquals("--sse-heartbeat must be more than 0", refused(new String[] {"--sse-heartbeat", "0"}, Map.of()));
+        assertEquals("LIVEBOARD_SSE_HEARTBEAT must be a number of seconds, got 'soon'",
+                refused(new String[0], Map.of("LIVEBOARD_SSE_HEARTBEAT", "soon")));
+        assertEquals("--auth must be off or token, got 'maybe'", refused(new String[] {"--auth", "maybe"}, Map.of()));
+        assertTrue(refused(new String[] {"--auth", "token"}, Map.of()).contains("--jwt-secret"));
+    }
+
+    @Test
+    void anUnknownLastFlagIsCalledUnknownNotShortOfAValue() {
+        assertEquals("Unknown option: --bogus", refused(new String[] {"--bogus"}, Map.of()));
+        assertEquals("Unknown option: --bogus", refused(new String[] {"--port", "1", "--bogus"}, Map.of()));
+    }
+
+    @Test
+    void theUsageNamesEveryFlagItsVariableAndTheTokenCommand() {
+        for (String flag : new String[] {"--port", "--host", "--db", "--allowed-origins", "--max-connections-per-ip",
+                "--max-connections", "--header-timeout", "--ws-rate", "--help"}) {
+            assertTrue(ConfigParser.USAGE.contains(flag + " "), flag + " missing from:\n" + ConfigParser.USAGE);
+        }
+        assertTrue(ConfigParser.USAGE.contains("[LIVEBOARD_HEADER_TIMEOUT]"), ConfigParser.USAGE);
+        assertTrue(ConfigParser.USAGE.contains("token --help"), ConfigParser.USAGE);
+    }
+
+    private static String refused(String[] args, Map<String, String> env) {
+        return assertThrows(IllegalArgumentException.class, () -> ConfigParser.parse(args, env)).getMessage();
     }
 }

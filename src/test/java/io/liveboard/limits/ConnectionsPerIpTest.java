@@ -41,7 +41,7 @@ class ConnectionsPerIpTest {
     @BeforeAll
     static void startServer() throws Exception {
         server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-per-ip")
-                .resolve("liveboard.db")).withMaxConnectionsPerIp(3));
+                .resolve("liveboard.db")).toBuilder().maxConnectionsPerIp(3).build());
         http = new Http(server);
     }
 

@@ -43,7 +43,7 @@ class MessageRateTest {
     @BeforeAll
     static void startServer() throws Exception {
         server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-rate")
-                .resolve("liveboard.db")).withWsRate(RATE));
+                .resolve("liveboard.db")).toBuilder().wsRate(RATE).build());
         http = new Http(server);
     }
 

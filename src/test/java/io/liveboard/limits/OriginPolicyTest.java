@@ -41,7 +41,7 @@ class OriginPolicyTest {
     @BeforeAll
     static void startServer() throws Exception {
         server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-origins")
-                .resolve("liveboard.db")).withAllowedOrigins("http://good.example", "https://*.corp.example"));
+                .resolve("liveboard.db")).toBuilder().allowedOrigins("http://good.example", "https://*.corp.example").build());
         http = new Http(server);
     }
 

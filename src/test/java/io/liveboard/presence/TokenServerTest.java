@@ -1,5 +1,6 @@
 package io.liveboard.presence;
 
+import io.liveboard.auth.AuthMode;
 import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -40,7 +41,7 @@ abstract class TokenServerTest {
     @BeforeAll
     static void startServer() throws Exception {
         server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-presence")
-                .resolve("liveboard.db")).withAuth("token", SECRET));
+                .resolve("liveboard.db")).toBuilder().auth(AuthMode.TOKEN).jwtSecret(SECRET).build());
         http = new Http(server);
     }
 

@@ -61,7 +61,7 @@ class ResyncTest {
     @BeforeAll
     static void startServerWithRetentionFive() throws IOException {
         server = TestServer.start(TestServer.fastConfig(
-                Files.createTempDirectory("liveboard-resync").resolve("liveboard.db")).withRetention(RETENTION));
+                Files.createTempDirectory("liveboard-resync").resolve("liveboard.db")).toBuilder().retention(RETENTION).build());
         http = new Http(server);
         epoch = epochOf(updates("board-1", "after=0"));
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.config.Config;
+import io.liveboard.config.ConfigParser;
 import io.liveboard.json.Json;
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
@@ -146,7 +147,7 @@ class SlowConsumerCloseTest {
     @BeforeEach
     void start() throws Exception {
         String db = Files.createTempDirectory("liveboard-slow-close").resolve("liveboard.db").toString();
-        Config config = Config.from(new String[] {"--port", "0", "--host", "127.0.0.1", "--db", db,
+        Config config = ConfigParser.parse(new String[] {"--port", "0", "--host", "127.0.0.1", "--db", db,
                 "--max-queued", String.valueOf(MAX_QUEUED), "--long-poll-timeout", "2", "--sse-heartbeat", "0.3"},
                 Map.of());
         server = TestServer.start(config);

@@ -27,7 +27,7 @@ class SseSlowConsumerTest {
     @Test
     void aStreamThatIsNotReadIsCutWhileAReadStreamGetsEveryEvent() throws Exception {
         Config fast = TestServer.fastConfig(Files.createTempDirectory("liveboard-sse-slow").resolve("db"));
-        Config config = fast.withMaxQueued(256 * 1024);
+        Config config = fast.toBuilder().maxQueuedBytes(256 * 1024).build();
         try (TestServer server = TestServer.start(config)) {
             Http http = new Http(server);
             String board = http.newBoard("Slow readers");

@@ -20,12 +20,13 @@ public final class TestServer implements AutoCloseable {
 
     /**
      * Fast defaults: long poll 2 s, SSE heartbeat 0.3 s, WebSocket ping 30 s, on a new database file; the
-     * WebSocket message rate is left practically unlimited (tests of the limit set their own).
+     * WebSocket message rate and the connections per address are left practically unlimited (tests of those
+     * limits set their own).
      */
     public static Config fastConfig(Path db) {
-        return new Config(0, "127.0.0.1", db, Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofMillis(500),
-                Duration.ofSeconds(30), 64 * 1024, 1024 * 1024, 10_000, io.liveboard.auth.AuthMode.OFF, null, java.util.List.of(),
-                100_000, 0);
+        return Config.builder().port(0).host("127.0.0.1").db(db).longPollTimeout(Duration.ofSeconds(2))
+                .sseHeartbeat(Duration.ofMillis(300)).sseRetry(Duration.ofMillis(500)).wsRate(100_000)
+                .maxConnectionsPerIp(0).build();
     }
 
     public static TestServer start() {

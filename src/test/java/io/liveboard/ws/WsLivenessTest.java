@@ -72,7 +72,7 @@ class WsLivenessTest {
 
     private static Config config(Duration ping, long maxQueued) throws Exception {
         Config fast = TestServer.fastConfig(Files.createTempDirectory("liveboard-liveness").resolve("db"));
-        return fast.withWsPing(ping).withMaxQueued(maxQueued);
+        return fast.toBuilder().wsPingInterval(ping).maxQueuedBytes(maxQueued).build();
     }
 
     private static int websocketsOn(Http http, String boardId) {
