@@ -1,22 +1,24 @@
 package io.liveboard;
 
+import io.liveboard.auth.AuthMode;
+import io.liveboard.auth.JwtTokens;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.BoardStore;
 import io.liveboard.board.DemoData;
 import io.liveboard.config.Config;
-import io.liveboard.auth.AuthMode;
-import io.liveboard.auth.JwtTokens;
 import io.liveboard.http.AdminRoutes;
-import io.liveboard.http.Gate;
 import io.liveboard.http.BoardRoutes;
+import io.liveboard.http.Gate;
 import io.liveboard.http.JsonErrorHandler;
 import io.liveboard.http.OriginPolicy;
-import io.liveboard.http.PresenceRoutes;
 import io.liveboard.http.PollRoutes;
+import io.liveboard.http.PresenceRoutes;
 import io.liveboard.http.Router;
 import io.liveboard.http.TaskRoutes;
 import io.liveboard.metrics.MicrometerMetrics;
-import io.liveboard.realtime.AddressLimits;
+import io.liveboard.net.AddressConnectionLimit;
+import io.liveboard.net.HeaderDeadline;
+import io.liveboard.net.ServerConnectionLimit;
 import io.liveboard.realtime.EventBus;
 import io.liveboard.realtime.Fanout;
 import io.liveboard.realtime.Heartbeat;
@@ -32,61 +34,68 @@ import io.liveboard.ws.WsServer;
 import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.CrossOriginHandler;
+import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The composition root: builds every part with {@code new}, in dependency order, and runs them. */
+/**
+ * The composition root: builds every part with {@code new}, in dependency order, and runs them. The network
+ * side is built at construction; {@link #start()} binds the port first, and only then opens the store and
+ * builds what uses it, so that a start that cannot listen leaves no database behind.
+ */
 public final class App {
 
     private static final Logger LOG = LoggerFactory.getLogger(App.class);
     private static final int GOING_AWAY = 1001;
     private static final Duration TYPING_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration HEADER_SWEEP = Duration.ofSeconds(1);
+    /** Connections the kernel may queue while the server is not accepting (capped by net.core.somaxconn). */
+    private static final int ACCEPT_QUEUE = 1024;
 
     private final Config config;
-    private final BoardStore store;
-    private final EventBus bus;
-    private final MicrometerMetrics metrics;
-    private final Fanout fanout;
+    private final UnaryOperator<BoardStore> storeWrapper;
+    private final MicrometerMetrics metrics = new MicrometerMetrics();
     private final RoomRegistry websockets = new RoomRegistry();
     private final RoomRegistry streams = new RoomRegistry();
     private final ScheduledExecutorService scheduler;
+    private final QueuedThreadPool threads = new QueuedThreadPool();
     private final Server server;
     private final ServerConnector connector;
+    private final ServerConnectionLimit connectionLimit;
+    private final HeaderDeadline headerDeadline;
+    private BoardStore store;
+    private EventBus bus;
+    private Fanout fanout;
 
     public App(Config config) {
+        this(config, UnaryOperator.identity());
+    }
+
+    /** An app whose store is wrapped by {@code storeWrapper} (tests that inject faults around the real store). */
+    public App(Config config, UnaryOperator<BoardStore> storeWrapper) {
         this.config = config;
-        Clock clock = Clock.systemUTC();
-        store = JdbcBoardStore.openSqlite(config.db(), config.retention());
-        if (DemoData.seedIfEmpty(store, clock.instant())) {
-            LOG.info("Empty database: created demo boards board-1 and board-2");
-        }
-        metrics = new MicrometerMetrics();
+        this.storeWrapper = storeWrapper;
         metrics.watch(Transport.WEBSOCKET, websockets);
         metrics.watch(Transport.SSE, streams);
-        bus = new LocalEventBus();
-        LongPolls polls = new LongPolls();
-        BoardService boards = new BoardService(store, bus::publish, clock);
-        fanout = new Fanout(websockets, streams, polls, metrics,
-                (boardId, seq) -> boards.catchUp(boardId, seq, null, Integer.MAX_VALUE));
-        bus.subscribe(fanout);
-        Counter published = metrics.counter("liveboard.events.published", "Committed board events published");
-        bus.subscribe(event -> published.increment());
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "liveboard-heartbeat");
             thread.setDaemon(true);
             return thread;
         });
 
-        QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("liveboard-http");
         server = new Server(threads);
         metrics.watch(threads);
@@ -95,37 +104,25 @@ public final class App {
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         // long polls and SSE streams are quiet for a while by design; the connector must outlast them
         connector.setIdleTimeout(Math.max(60_000, config.longPollTimeout().plusSeconds(15).toMillis()));
+        Counter refused = metrics.counter("liveboard.connections.refused",
+                "TCP connections closed as they were accepted", "reason", "address");
+        connector.addBean(new AddressConnectionLimit(config.maxConnectionsPerIp(), refused::increment));
+        headerDeadline = new HeaderDeadline(config.headerTimeout());
+        connector.addEventListener(headerDeadline);
         server.addConnector(connector);
-        server.setErrorHandler(new JsonErrorHandler());
-
-        Gate gate = new Gate(config.auth(), config.auth() == AuthMode.TOKEN ? new JwtTokens(config.jwtSecret(), clock)
-                : null);
-        Presence presence = new Presence(websockets, fanout::run, scheduler, TYPING_TIMEOUT);
-        OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
-        AddressLimits addresses = new AddressLimits(config.maxConnectionsPerIp());
-        Router router = new Router(config.maxBodyBytes(), metrics, gate);
-        new AdminRoutes(websockets, streams, metrics::scrape).register(router);
-        new BoardRoutes(boards).register(router);
-        new TaskRoutes(boards).register(router);
-        new PollRoutes(boards, polls, config.longPollTimeout(), threads).register(router);
-        new PresenceRoutes(boards, presence).register(router);
-        new SseEndpoint(boards, streams, fanout, presence, origins, addresses, scheduler, config.sseRetry(),
-                config.maxQueuedBytes(), metrics).register(router);
-
-        WsProtocol protocol = new WsProtocol(boards, websockets, fanout, presence, gate, scheduler, clock);
-        WsServer ws = new WsServer(protocol, new WsServer.Limits(config.wsPingInterval().multipliedBy(3),
-                config.maxBodyBytes(), config.maxQueuedBytes(), config.wsRate()), origins, addresses, metrics,
-                scheduler);
-        WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
-        upgrade.setHandler(router);
-        server.setHandler(upgrade);
+        connectionLimit = new ServerConnectionLimit(config.maxConnections(), server);
+        server.addBean(connectionLimit);
+        server.setErrorHandler(new JsonErrorHandler(config.maxBodyBytes()));
     }
 
-    /** Starts serving; if that fails, releases everything (store, threads) before throwing. */
+    /** Binds the port, opens the store, and starts serving; if any of it fails, releases what was taken. */
     public App start() throws Exception {
         try {
+            connector.open();
+            openStore();
             server.start();
         } catch (Exception e) {
             stop();
@@ -133,12 +130,68 @@ public final class App {
         }
         every(config.sseHeartbeat(), new Heartbeat(streams));
         every(config.wsPingInterval(), new Heartbeat(websockets));
+        every(HEADER_SWEEP, headerDeadline);
         if (config.auth() == AuthMode.OFF) {
             LOG.warn("Authentication is off: anyone who can reach port {} may read and change every board "
                     + "(start with --auth token to require signed tokens)", port());
         }
-        LOG.info("Liveboard listening on port {} ({})", port(), config);
+        LOG.info("Liveboard listening on port {} (pid={} {} max-connections={})", port(), ProcessHandle.current().pid(),
+                config, connectionLimit.describe());
         return this;
+    }
+
+    /** Opens the store and builds everything that uses it, down to the handlers. */
+    private void openStore() {
+        Clock clock = Clock.systemUTC();
+        store = storeWrapper.apply(JdbcBoardStore.openSqlite(config.db(), config.retention()));
+        if (DemoData.seedIfEmpty(store, clock.instant())) {
+            LOG.info("Empty database: created demo boards board-1 and board-2");
+        }
+        bus = new LocalEventBus();
+        LongPolls polls = new LongPolls();
+        BoardService boards = new BoardService(store, bus::publish, clock);
+        fanout = new Fanout(websockets, streams, polls, metrics,
+                (boardId, seq) -> boards.catchUp(boardId, seq, null, Integer.MAX_VALUE));
+        bus.subscribe(fanout);
+        Counter published = metrics.counter("liveboard.events.published", "Committed board events published");
+        bus.subscribe(event -> published.increment());
+
+        Gate gate = new Gate(config.auth(), config.auth() == AuthMode.TOKEN ? new JwtTokens(config.jwtSecret(), clock)
+                : null);
+        Presence presence = new Presence(websockets, fanout::run, scheduler, TYPING_TIMEOUT);
+        OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
+        Router router = new Router(config.maxBodyBytes(), metrics, gate, origins);
+        new AdminRoutes(websockets, streams, metrics::scrape, this::failing).register(router);
+        new BoardRoutes(boards).register(router);
+        new TaskRoutes(boards).register(router);
+        new PollRoutes(boards, polls, config.longPollTimeout(), threads).register(router);
+        new PresenceRoutes(boards, presence).register(router);
+        new SseEndpoint(boards, streams, fanout, presence, origins, scheduler, config.sseRetry(),
+                config.maxQueuedBytes(), metrics).register(router);
+
+        WsProtocol protocol = new WsProtocol(boards, websockets, fanout, presence, gate, scheduler, clock);
+        WsServer ws = new WsServer(protocol, new WsServer.Limits(config.wsPingInterval().multipliedBy(3),
+                config.maxBodyBytes(), config.maxQueuedBytes(), config.wsRate()), origins, metrics, scheduler);
+        // request bodies are read without holding a thread (a slow sender holds only its connection), up to one
+        // byte past the limit: the router answers 413 with the limit, larger bodies are refused while they come
+        EagerContentHandler bodies = new EagerContentHandler(router,
+                new EagerContentHandler.RetainedContentLoaderFactory(config.maxBodyBytes() + 1L, 0, true));
+        CrossOriginHandler cors = origins.crossOriginHandler(bodies);
+        WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
+        upgrade.setHandler(cors);
+        server.setHandler(upgrade);
+    }
+
+    /** The workers that have died (their names), for {@code /healthz}. */
+    private List<String> failing() {
+        List<String> failing = new ArrayList<>();
+        if (!store.healthy()) {
+            failing.add("store-writer");
+        }
+        if (!fanout.healthy()) {
+            failing.add("fanout");
+        }
+        return failing;
     }
 
     private void every(Duration interval, Runnable task) {
@@ -164,10 +217,15 @@ public final class App {
         } catch (Exception e) {
             LOG.warn("Stopping the HTTP server failed", e);
         }
-        bus.close();
-        fanout.close();
+        connector.close(); // bound but never started, when the start failed
+        if (bus != null) {
+            bus.close();
+            fanout.close();
+        }
         metrics.close();
-        store.close();
+        if (store != null) {
+            store.close();
+        }
         LOG.info("Liveboard stopped");
     }
 }

@@ -5,6 +5,8 @@ public final class AuthException extends RuntimeException {
 
     public static final String UNAUTHORIZED = "Unauthorized";
     public static final String EXPIRED = "Token expired";
+    /** The code a connection is ended with for a missing, refused or expired credential (WebSocket close, SSE). */
+    public static final int CLOSE_CODE = 4001;
 
     private AuthException(String message) {
         super(message, null, false, false);

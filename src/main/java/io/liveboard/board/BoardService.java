@@ -35,7 +35,8 @@ public final class BoardService {
         return store.read(BoardTransaction::boards);
     }
 
-    public Board createBoard(String name) {
+    /** Creates a board with the lists To Do, In Progress and Done; returns it as {@link #board} shows it. */
+    public BoardSnapshot createBoard(String name) {
         String checked = requireText("name", name, MAX_NAME);
         return store.write(tx -> {
             Instant now = now();
@@ -44,7 +45,7 @@ public final class BoardService {
             for (int i = 0; i < DEFAULT_LISTS.size(); i++) {
                 tx.insertList(new TaskList(tx.nextId("list"), board.id(), DEFAULT_LISTS.get(i), i));
             }
-            return board;
+            return snapshot(tx, board.id());
         }, board -> { });
     }
 
@@ -100,14 +101,14 @@ public final class BoardService {
         });
     }
 
-    public Change<TaskList> createList(String boardId, String name, String originId) {
+    public Change<TaskList> createList(String boardId, String name, Origin origin) {
         String checked = requireText("name", name, MAX_NAME);
-        return change(tx -> {
+        return change(origin, tx -> {
             requireBoard(tx, boardId);
             TaskList list = new TaskList(tx.nextId("list"), boardId, checked, tx.lists(boardId).size());
             tx.insertList(list);
             return new Change<>(list, tx.appendEvent(boardId, BoardEvent.LIST_CREATED, list.id(),
-                    Map.of("list", list), now(), originId));
+                    Map.of("list", list), now(), origin.connectionId()));
         });
     }
 
@@ -124,16 +125,16 @@ public final class BoardService {
         });
     }
 
-    public Change<Task> createTask(NewTask request, String originId) {
-        return createTask(request, originId, Access.ALL);
+    public Change<Task> createTask(NewTask request, Origin origin) {
+        return createTask(request, origin, Access.ALL);
     }
 
     /** Creates the task, if the list's board is allowed ({@link ForbiddenException} otherwise). */
-    public Change<Task> createTask(NewTask request, String originId, Access access) {
+    public Change<Task> createTask(NewTask request, Origin origin, Access access) {
         String listId = requireText("listId", request.listId(), Integer.MAX_VALUE);
         String title = requireText("title", request.title(), MAX_TITLE);
         String description = optionalText("description", request.description(), MAX_DESCRIPTION);
-        return change(tx -> {
+        return change(origin, tx -> {
             TaskList list = tx.list(listId).orElseThrow(() -> new NotFoundException("List", listId));
             access.check(list.boardId());
             requireAssignee(tx, request.assigneeId());
@@ -142,22 +143,22 @@ public final class BoardService {
                     request.assigneeId(), tx.taskCount(list.id()), now, now);
             tx.insertTask(task);
             return new Change<>(task, tx.appendEvent(task.boardId(), BoardEvent.TASK_CREATED, task.id(),
-                    Map.of("task", task), now, originId));
+                    Map.of("task", task), now, origin.connectionId()));
         });
     }
 
-    public Change<Task> updateTask(String taskId, TaskPatch patch, String originId) {
-        return updateTask(taskId, patch, originId, Access.ALL);
+    public Change<Task> updateTask(String taskId, TaskPatch patch, Origin origin) {
+        return updateTask(taskId, patch, origin, Access.ALL);
     }
 
     /** Changes the task, if its board is allowed ({@link ForbiddenException} otherwise). */
-    public Change<Task> updateTask(String taskId, TaskPatch patch, String originId, Access access) {
+    public Change<Task> updateTask(String taskId, TaskPatch patch, Origin origin, Access access) {
         if (patch.isEmpty()) {
             throw new ValidationException("Nothing to update: give title, description or assigneeId");
         }
         String title = patch.title().present() ? requireText("title", patch.title().value(), MAX_TITLE) : null;
         String description = optionalText("description", patch.description().value(), MAX_DESCRIPTION);
-        return change(tx -> {
+        return change(origin, tx -> {
             Task current = requireTask(tx, taskId);
             access.check(current.boardId());
             String assigneeId = patch.assigneeId().orElse(current.assigneeId());
@@ -167,21 +168,21 @@ public final class BoardService {
                     patch.description().present() ? description : current.description(), assigneeId, now);
             tx.updateTask(task);
             return new Change<>(task, tx.appendEvent(task.boardId(), BoardEvent.TASK_UPDATED, task.id(),
-                    Map.of("task", task), now, originId));
+                    Map.of("task", task), now, origin.connectionId()));
         });
     }
 
-    public Change<Task> moveTask(String taskId, TaskMove move, String originId) {
-        return moveTask(taskId, move, originId, Access.ALL);
+    public Change<Task> moveTask(String taskId, TaskMove move, Origin origin) {
+        return moveTask(taskId, move, origin, Access.ALL);
     }
 
     /** Moves the task within its board, if that board is allowed ({@link ForbiddenException} otherwise). */
-    public Change<Task> moveTask(String taskId, TaskMove move, String originId, Access access) {
+    public Change<Task> moveTask(String taskId, TaskMove move, Origin origin, Access access) {
         String listId = requireText("listId", move.listId(), Integer.MAX_VALUE);
         if (move.position() != null && move.position() < 0) {
             throw new ValidationException("position must be 0 or more");
         }
-        return change(tx -> {
+        return change(origin, tx -> {
             Task current = requireTask(tx, taskId);
             access.check(current.boardId());
             TaskList target = tx.list(listId).orElseThrow(() -> new NotFoundException("List", listId));
@@ -197,23 +198,23 @@ public final class BoardService {
             Task task = current.withPlace(target.id(), position, now);
             tx.updateTask(task);
             return new Change<>(task, tx.appendEvent(task.boardId(), BoardEvent.TASK_MOVED, task.id(),
-                    Map.of("task", task), now, originId));
+                    Map.of("task", task), now, origin.connectionId()));
         });
     }
 
-    public Change<String> deleteTask(String taskId, String originId) {
-        return deleteTask(taskId, originId, Access.ALL);
+    public Change<String> deleteTask(String taskId, Origin origin) {
+        return deleteTask(taskId, origin, Access.ALL);
     }
 
     /** Deletes the task, if its board is allowed ({@link ForbiddenException} otherwise). */
-    public Change<String> deleteTask(String taskId, String originId, Access access) {
-        return change(tx -> {
+    public Change<String> deleteTask(String taskId, Origin origin, Access access) {
+        return change(origin, tx -> {
             Task task = requireTask(tx, taskId);
             access.check(task.boardId());
             tx.deleteTask(taskId);
             tx.shiftPositions(task.listId(), task.position() + 1, -1);
             return new Change<>(taskId, tx.appendEvent(task.boardId(), BoardEvent.TASK_DELETED, taskId,
-                    Map.of("taskId", taskId), now(), originId));
+                    Map.of("taskId", taskId), now(), origin.connectionId()));
         });
     }
 
@@ -253,8 +254,12 @@ public final class BoardService {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private <T> Change<T> change(BoardStore.Work<Change<T>> work) {
-        return store.write(work, done -> publisher.accept(done.event()));
+    /** Runs the change in a write; once committed, publishes its event, then tells the origin. */
+    private <T> Change<T> change(Origin origin, BoardStore.Work<Change<T>> work) {
+        return store.write(work, done -> {
+            publisher.accept(done.event());
+            origin.onCommit().accept(done);
+        });
     }
 
     private static Board requireBoard(BoardTransaction tx, String boardId) {

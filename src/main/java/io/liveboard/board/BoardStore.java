@@ -39,6 +39,12 @@ public interface BoardStore extends AutoCloseable {
      */
     <T> T readAfterWrites(Work<T> work);
 
+    /**
+     * Whether the store can still take writes: false once it is closed or its writer died (then writes fail
+     * with {@link StoreException} at once).
+     */
+    boolean healthy();
+
     /** Closes the store; later calls fail. */
     @Override
     void close();

@@ -2,26 +2,47 @@ package io.liveboard.http;
 
 import io.liveboard.realtime.RoomRegistry;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
-/** Health and metrics (public), and connection counts (for callers allowed every board). */
+/**
+ * Health and metrics (public), and connection counts (for callers allowed every board). {@code /healthz}
+ * answers 200 {@code {"status":"ok"}}, or 503 {@code {"status":"failing","failing":[…]}} naming the parts that
+ * stopped (a load balancer or an orchestrator then takes the server out and restarts it).
+ */
 public final class AdminRoutes {
 
     private final RoomRegistry websockets;
     private final RoomRegistry streams;
     private final Supplier<String> metrics;
+    private final Supplier<List<String>> failing;
 
-    /** {@code metrics} renders the Prometheus text exposition served at {@code /metrics}. */
-    public AdminRoutes(RoomRegistry websockets, RoomRegistry streams, Supplier<String> metrics) {
+    /**
+     * {@code metrics} renders the Prometheus text exposition served at {@code /metrics}; {@code failing} names
+     * the parts that have stopped working (none: healthy).
+     */
+    public AdminRoutes(RoomRegistry websockets, RoomRegistry streams, Supplier<String> metrics,
+            Supplier<List<String>> failing) {
         this.websockets = websockets;
         this.streams = streams;
         this.metrics = metrics;
+        this.failing = failing;
     }
 
     public void register(Router router) {
-        router.publicGet("/healthz", ex -> ex.json(200, Map.of("status", "ok")));
+        router.publicGet("/healthz", ex -> {
+            List<String> broken = failing.get();
+            if (broken.isEmpty()) {
+                ex.json(200, Map.of("status", "ok"));
+            } else {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("status", "failing");
+                body.put("failing", broken);
+                ex.json(503, body);
+            }
+        });
         router.get("/admin/connections", ex -> {
             ex.requireAllBoards();
             ex.json(200, connections());

@@ -21,6 +21,6 @@ public final class BoardRoutes {
         });
         router.get("/boards/{boardId}", ex -> ex.json(200, boards.board(ex.board("boardId"))));
         router.post("/boards/{boardId}/lists", ex -> ex.json(201, boards.createList(ex.board("boardId"),
-                TaskJson.string(ex.body(), "name"), ex.header(TaskRoutes.SOCKET_ID)).value()));
+                TaskJson.string(ex.body(), "name"), TaskRoutes.origin(ex)).value()));
     }
 }

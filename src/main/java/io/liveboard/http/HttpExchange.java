@@ -9,11 +9,15 @@ import io.liveboard.board.ValidationException;
 import io.liveboard.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -23,8 +27,9 @@ import org.eclipse.jetty.util.Fields;
 /** One request being answered: its path parameters, query, JSON body, and the ways to answer it. */
 public final class HttpExchange {
 
-    /** Bodies up to this size are read to the end even when refused, to keep the connection usable. */
-    private static final long DRAIN_LIMIT = 1024 * 1024;
+    /** The times a client may ask about: years 0 to 9999 (beyond, a time does not fit the store's milliseconds). */
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private final Request request;
     private final Response response;
@@ -99,10 +104,14 @@ public final class HttpExchange {
             return null;
         }
         try {
-            return Instant.parse(value);
+            Instant instant = Instant.parse(value);
+            if (!instant.isBefore(EARLIEST) && !instant.isAfter(LATEST)) {
+                return instant;
+            }
         } catch (DateTimeParseException e) {
-            throw new ValidationException(name + " must be an ISO-8601 time such as 2026-01-31T12:00:00Z");
+            // reported below
         }
+        throw new ValidationException(name + " must be an ISO-8601 time such as 2026-01-31T12:00:00Z");
     }
 
     /** A query parameter holding a whole number from 0 (an event number), or null when absent. */
@@ -126,46 +135,72 @@ public final class HttpExchange {
         return request.getHeaders().get(name);
     }
 
-    /** The body as a JSON object: 413 past the size limit, 400 when it is not a JSON object. */
+    /**
+     * The body as a JSON object: 413 past the size limit, 400 when there is none, 415 unless it is sent as
+     * {@code application/json} (in UTF-8), 400 when it is not valid UTF-8 or not a JSON object. (The body has been read already, without a
+     * thread, by the server's {@code EagerContentHandler}.)
+     */
     public JsonNode body() {
-        if (request.getLength() > DRAIN_LIMIT) {
-            // not worth reading: Jetty closes the connection after the answer
-            throw tooLarge();
+        if (request.getLength() > maxBodyBytes) {
+            throw new HttpException(413, tooLarge(maxBodyBytes));
         }
         byte[] bytes;
         try (InputStream in = Content.Source.asInputStream(request)) {
             bytes = in.readNBytes(maxBodyBytes + 1);
-            if (bytes.length > maxBodyBytes) {
-                // read the rest before answering, so that the client is not cut off while still sending
-                drain(in);
-                throw tooLarge();
-            }
         } catch (IOException e) {
             throw new HttpException(400, "Request body could not be read");
         }
+        if (bytes.length > maxBodyBytes) {
+            throw new HttpException(413, tooLarge(maxBodyBytes));
+        }
+        if (bytes.length == 0) {
+            throw new HttpException(400, "Request body must be a JSON object");
+        }
+        requireJson(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
         JsonNode node;
         try {
-            node = bytes.length == 0 ? null : Json.parse(new String(bytes, StandardCharsets.UTF_8));
+            node = Json.parse(utf8(bytes));
         } catch (JsonProcessingException e) {
             throw new HttpException(400, "Invalid JSON");
         }
-        if (node == null || !node.isObject()) {
+        if (!node.isObject()) {
             throw new HttpException(400, "Request body must be a JSON object");
         }
+        Json.checkText(node);
         return node;
     }
 
-    private static void drain(InputStream in) throws IOException {
-        long left = DRAIN_LIMIT;
-        byte[] sink = new byte[8192];
-        int n;
-        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
-            left -= n;
+    /**
+     * A body is JSON only if it says so: a browser page of another site can send {@code text/plain} or a form
+     * without asking first (no CORS preflight), never {@code application/json}.
+     */
+    private static void requireJson(String contentType) {
+        if (contentType != null) {
+            String mime = contentType.split(";", 2)[0].strip();
+            String charset = MimeTypes.getCharsetFromContentType(contentType);
+            if (mime.equalsIgnoreCase("application/json")
+                    && (charset == null || charset.equalsIgnoreCase("utf-8"))) {
+                return;
+            }
+        }
+        throw new HttpException(415, "Content-Type must be application/json");
+    }
+
+    /** The bytes as UTF-8 text, refused rather than patched with replacement characters where they are not. */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new HttpException(400, "Request body is not valid UTF-8");
         }
     }
 
-    private HttpException tooLarge() {
-        return new HttpException(413, "Request body is larger than " + maxBodyBytes + " bytes");
+    /** What a client is told of a body over the limit. */
+    static String tooLarge(int maxBodyBytes) {
+        return "Request body is larger than " + maxBodyBytes + " bytes";
     }
 
     public void json(int status, Object body) {

@@ -9,14 +9,24 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
-/** Errors Jetty answers itself (a malformed request, a header too large) as {@code {"error": …}} too. */
+/**
+ * Errors Jetty answers itself (a malformed request, a header too large, a body refused while it arrives) as
+ * {@code {"error": …}} too, a body too large with the same words as the router's.
+ */
 public final class JsonErrorHandler extends ErrorHandler {
+
+    private final int maxBodyBytes;
+
+    public JsonErrorHandler(int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
 
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        String text = message == null || message.isBlank() ? "HTTP " + code : message;
+        String text = code == 413 ? HttpExchange.tooLarge(maxBodyBytes)
+                : message == null || message.isBlank() ? "HTTP " + code : message;
         Content.Sink.write(response, true, Json.write(Map.of("error", text)), callback);
     }
 }

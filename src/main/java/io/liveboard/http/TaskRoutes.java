@@ -1,6 +1,7 @@
 package io.liveboard.http;
 
 import io.liveboard.board.BoardService;
+import io.liveboard.board.Origin;
 import io.liveboard.json.TaskJson;
 
 /** Tasks. A change may name the WebSocket that made it ({@code X-Socket-Id}): that socket is not sent its echo. */
@@ -16,17 +17,20 @@ public final class TaskRoutes {
 
     public void register(Router router) {
         router.post("/tasks", ex -> ex.json(201,
-                boards.createTask(TaskJson.newTask(ex.body()), ex.header(SOCKET_ID), ex.principal()).value()));
+                boards.createTask(TaskJson.newTask(ex.body()), origin(ex), ex.principal()).value()));
         router.get("/tasks/{taskId}", ex -> ex.json(200, boards.task(ex.path("taskId"), ex.principal())));
         router.patch("/tasks/{taskId}", ex -> ex.json(200,
-                boards.updateTask(ex.path("taskId"), TaskJson.patch(ex.body()), ex.header(SOCKET_ID), ex.principal())
-                        .value()));
+                boards.updateTask(ex.path("taskId"), TaskJson.patch(ex.body()), origin(ex), ex.principal()).value()));
         router.patch("/tasks/{taskId}/move", ex -> ex.json(200,
-                boards.moveTask(ex.path("taskId"), TaskJson.move(ex.body()), ex.header(SOCKET_ID), ex.principal())
-                        .value()));
+                boards.moveTask(ex.path("taskId"), TaskJson.move(ex.body()), origin(ex), ex.principal()).value()));
         router.delete("/tasks/{taskId}", ex -> {
-            boards.deleteTask(ex.path("taskId"), ex.header(SOCKET_ID), ex.principal());
+            boards.deleteTask(ex.path("taskId"), origin(ex), ex.principal());
             ex.noContent();
         });
+    }
+
+    /** The socket the request names as its maker, spared the broadcast. */
+    static Origin origin(HttpExchange ex) {
+        return Origin.of(ex.header(SOCKET_ID));
     }
 }

@@ -98,9 +98,9 @@ public final class MicrometerMetrics implements DeliveryMetrics, RequestMetrics,
         new JettyServerThreadPoolMetrics(pool, Tags.empty()).bindTo(registry);
     }
 
-    /** A counter of the application's own, such as events published. */
-    public Counter counter(String name, String description) {
-        return Counter.builder(name).description(description).register(registry);
+    /** A counter of the application's own, such as events published; {@code tags} are name, value pairs. */
+    public Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
     @Override

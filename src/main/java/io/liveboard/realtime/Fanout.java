@@ -76,12 +76,25 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
 
     @Override
     public void accept(BoardEvent event) {
-        worker.add(event);
+        add(event);
     }
 
     /** Runs the task on the fan-out thread, after everything queued before it. */
     public void run(Runnable task) {
-        worker.add(task);
+        add(task);
+    }
+
+    /** False once the fan-out thread died (it logged why): nothing is delivered any more. */
+    public boolean healthy() {
+        return worker.alive();
+    }
+
+    private void add(Object item) {
+        try {
+            worker.add(item);
+        } catch (IllegalStateException e) {
+            LOG.debug("Dropped work for the dead fan-out thread: {}", item);
+        }
     }
 
     /**
@@ -89,7 +102,7 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
      * {@code start} (read before this call) plus whatever the room was handed since that read.
      */
     public void join(RoomRegistry registry, Connection connection, Catchup start, JoinListener listener) {
-        worker.add((Runnable) () -> place(registry, connection, start, listener));
+        add((Runnable) () -> place(registry, connection, start, listener));
     }
 
     private void place(RoomRegistry registry, Connection connection, Catchup start, JoinListener listener) {

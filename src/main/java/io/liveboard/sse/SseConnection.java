@@ -1,10 +1,13 @@
 package io.liveboard.sse;
 
 import io.liveboard.auth.User;
+import io.liveboard.json.Json;
 import io.liveboard.realtime.Connection;
 import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.OutboundMessage;
 import io.liveboard.realtime.Transport;
+
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -131,24 +134,33 @@ final class SseConnection implements Connection {
         return !closing && !ended;
     }
 
-    /** Ends the stream once what is queued has been written. */
+    /**
+     * Ends the stream once what is queued has been written, after a last event that says why:
+     * {@code event: disconnect} with {@code {"type":"disconnect","code":…,"reason":…}} (4001 "Token expired",
+     * 1001 "server shutting down"). Idempotent.
+     */
     @Override
     public void close(int code, String reason) {
-        boolean endNow;
+        Map<String, Object> disconnect = new LinkedHashMap<>();
+        disconnect.put("type", "disconnect");
+        disconnect.put("code", code);
+        disconnect.put("reason", reason);
+        byte[] farewell = ("event: disconnect\ndata: " + Json.write(disconnect) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer next;
         synchronized (this) {
             if (closing || ended) {
                 return;
             }
+            // a write is under way once this is queued (or the queue overflowed): the stream ends when it is done
+            next = enqueue(farewell);
             closing = true;
-            endNow = !writing;
-            if (endNow) {
-                ended = true;
-            }
         }
-        if (endNow) {
-            exchange.succeeded();
-            onEnd.run();
-        }
+        flush(next);
+    }
+
+    /** The client went away (or spoke, which an SSE client does not): the stream ends at once. */
+    void peerClosed() {
+        abort(new EOFException("the client closed the stream"));
     }
 
     private void write(byte[] bytes) {

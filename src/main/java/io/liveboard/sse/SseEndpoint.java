@@ -1,5 +1,6 @@
 package io.liveboard.sse;
 
+import io.liveboard.auth.AuthException;
 import io.liveboard.board.BoardIds;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.Catchup;
@@ -9,7 +10,6 @@ import io.liveboard.http.HttpExchange;
 import io.liveboard.http.OriginPolicy;
 import io.liveboard.http.Router;
 import io.liveboard.json.Json;
-import io.liveboard.realtime.AddressLimits;
 import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.Fanout;
 import io.liveboard.realtime.Presence;
@@ -26,7 +26,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpVersion;
 
 /**
  * Server-Sent Events: {@code /boards/{boardId}/events} for one board, {@code /events?boards=a,b} for
@@ -42,21 +43,19 @@ public final class SseEndpoint {
     private final Fanout fanout;
     private final Presence presence;
     private final OriginPolicy origins;
-    private final AddressLimits addresses;
     private final ScheduledExecutorService scheduler;
     private final Duration retry;
     private final long maxQueuedBytes;
     private final DeliveryMetrics metrics;
 
     public SseEndpoint(BoardService boards, RoomRegistry streams, Fanout fanout, Presence presence,
-            OriginPolicy origins, AddressLimits addresses, ScheduledExecutorService scheduler, Duration retry,
+            OriginPolicy origins, ScheduledExecutorService scheduler, Duration retry,
             long maxQueuedBytes, DeliveryMetrics metrics) {
         this.boards = boards;
         this.streams = streams;
         this.fanout = fanout;
         this.presence = presence;
         this.origins = origins;
-        this.addresses = addresses;
         this.scheduler = scheduler;
         this.retry = retry;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -94,14 +93,14 @@ public final class SseEndpoint {
             positions.put(boardId, after != null && start.resync() == null ? after : start.seq());
         }
         String epoch = starts.get(0).epoch();
-        String address = Request.getRemoteAddr(ex.request());
-        if (!addresses.acquire(address)) {
-            throw new HttpException(429, "Too many connections");
-        }
         ex.response().setStatus(200);
         ex.response().getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         ex.response().getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         ex.response().getHeaders().put("X-Accel-Buffering", "no");
+        if (HttpMethod.HEAD.is(ex.request().getMethod())) {
+            ex.callback().succeeded(); // what a GET would start with, and no stream
+            return;
+        }
         Map<String, Object> connected = new LinkedHashMap<>();
         connected.put("type", "connected");
         connected.put("boards", boardIds);
@@ -110,7 +109,7 @@ public final class SseEndpoint {
         SseConnection[] self = new SseConnection[1];
         String id = UUID.randomUUID().toString();
         SseConnection connection = new SseConnection(id, ex.principal().userOf(id), ex.response(), ex.callback(),
-                maxQueuedBytes, epoch, positions, opening, metrics, () -> ended(self[0], address));
+                maxQueuedBytes, epoch, positions, opening, metrics, () -> ended(self[0]));
         self[0] = connection;
         // "connected" goes out only once the stream is in all its rooms, with their backlogs queued behind it
         streams.add(connection);
@@ -123,19 +122,23 @@ public final class SseEndpoint {
             });
         }
         fanout.run(connection::start);
+        if (ex.request().getConnectionMetaData().getHttpVersion().getVersion() <= HttpVersion.HTTP_1_1.getVersion()) {
+            PeerCloseWatch.start(ex.request().getConnectionMetaData().getConnection().getEndPoint(),
+                    connection::peerClosed);
+        }
         Instant expiresAt = ex.principal().expiresAt();
         if (expiresAt != null) {
             long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
             try {
-                scheduler.schedule(() -> connection.close(0, "Token expired"), delay, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> connection.close(AuthException.CLOSE_CODE, AuthException.EXPIRED), delay,
+                        TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 connection.close(0, "shutting down");
             }
         }
     }
 
-    private void ended(SseConnection connection, String address) {
-        addresses.release(address);
+    private void ended(SseConnection connection) {
         List<String> left = streams.remove(connection);
         fanout.run(() -> left.forEach(boardId -> presence.departed(boardId, connection)));
     }

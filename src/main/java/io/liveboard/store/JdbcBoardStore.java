@@ -1,7 +1,6 @@
 package io.liveboard.store;
 
 import io.liveboard.batch.BatchWorker;
-import io.liveboard.board.BoardException;
 import io.liveboard.board.BoardStore;
 import io.liveboard.board.StoreException;
 import java.io.IOException;
@@ -17,6 +16,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -32,6 +33,8 @@ public final class JdbcBoardStore implements BoardStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBoardStore.class);
     private static final int MAX_GROUP = 64;
+    /** How long a caller waits for the writer thread before it gives up (a hung disk, a lock never released). */
+    private static final long ANSWER_SECONDS = 30;
 
     /** Work waiting for the writer thread: a write, or a read to run once the writes before it committed. */
     private record PendingWrite<T>(Work<T> work, Consumer<? super T> afterCommit, boolean readOnly,
@@ -58,7 +61,7 @@ public final class JdbcBoardStore implements BoardStore {
         this.writeStatements = new Statements(writeConnection);
         this.readConnection = readConnection;
         this.readStatements = new Statements(readConnection);
-        this.writer = new BatchWorker<>("liveboard-store-writer", MAX_GROUP, this::handle);
+        this.writer = new BatchWorker<>("liveboard-store-writer", MAX_GROUP, this::handle, this::writerDied);
     }
 
     /** {@link #openSqlite(Path, int)} keeping the default 10,000 events per board. */
@@ -157,18 +160,35 @@ public final class JdbcBoardStore implements BoardStore {
 
     private <T> T submit(PendingWrite<T> pending) {
         checkOpen();
-        writer.add(pending);
         try {
-            return pending.result().get();
+            writer.add(pending);
+        } catch (IllegalStateException e) {
+            throw new StoreException("The store's writer has stopped: " + e.getMessage(), e);
+        }
+        try {
+            return pending.result().get(ANSWER_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("Interrupted while waiting for the commit", e);
+        } catch (TimeoutException e) {
+            throw new StoreException("The store did not answer within " + ANSWER_SECONDS + " s", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
             }
             throw new StoreException("Write failed: " + e.getCause(), e.getCause());
         }
+    }
+
+    /** The writer thread died: every write it held or had queued learns that the store failed. */
+    private void writerDied(List<PendingWrite<?>> unhandled) {
+        StoreException failure = new StoreException("The store's writer has stopped after a fatal error", null);
+        unhandled.forEach(p -> p.result().completeExceptionally(failure));
+    }
+
+    @Override
+    public boolean healthy() {
+        return open && writer.alive();
     }
 
     /** Commits the writes of a batch together, up to each read-after-writes, which runs on its own in between. */
@@ -258,10 +278,12 @@ public final class JdbcBoardStore implements BoardStore {
         group.forEach(p -> p.result().completeExceptionally(failure));
     }
 
-    /** What a caller is told: the domain's and the store's own exceptions as they are, anything else wrapped. */
+    /**
+     * What a caller is told: unchecked exceptions as they are (the domain's, the store's own, and bugs, which
+     * must not pass for a storage failure), a checked one (the database's) as a {@link StoreException}.
+     */
     private RuntimeException failure(Exception cause) {
-        return cause instanceof BoardException || cause instanceof StoreException
-                ? (RuntimeException) cause : databaseError(cause);
+        return cause instanceof RuntimeException unchecked ? unchecked : databaseError(cause);
     }
 
     private StoreException databaseError(Exception cause) {

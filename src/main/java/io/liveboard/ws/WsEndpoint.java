@@ -10,8 +10,8 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
 
     private static final Logger LOG = LoggerFactory.getLogger(WsEndpoint.class);
 
-    /** What the upgrade request brought: the socket's id, its token (or null), and what to do once closed. */
-    record Upgrade(String id, String token, Runnable onClose) {
+    /** What the upgrade request brought: the socket's id and its token (or null). */
+    record Upgrade(String id, String token) {
     }
 
     private final WsProtocol protocol;
@@ -54,11 +54,11 @@ public final class WsEndpoint implements Session.Listener.AutoDemanding {
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
-        upgrade.onClose().run();
+    public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
         if (connection != null) {
             protocol.closed(connection);
         }
+        callback.succeed();
     }
 
     @Override

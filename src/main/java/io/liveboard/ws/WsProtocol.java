@@ -7,7 +7,7 @@ import io.liveboard.auth.Principal;
 import io.liveboard.board.BoardIds;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.Catchup;
-import io.liveboard.board.Change;
+import io.liveboard.board.Origin;
 import io.liveboard.board.ValidationException;
 import io.liveboard.http.ErrorMapper;
 import io.liveboard.http.Gate;
@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WsProtocol {
 
-    static final int UNAUTHORIZED = 4001;
+    static final int UNAUTHORIZED = AuthException.CLOSE_CODE;
     static final int POLICY_VIOLATION = 1008;
     static final Duration AUTH_WINDOW = Duration.ofSeconds(5);
     static final int MAX_ROOMS = 100;
@@ -104,13 +104,20 @@ public final class WsProtocol {
         if (!connection.isOpen()) {
             return; // closing (a flood, a slow consumer): what it still sends is not read
         }
-        if (!connection.rate().tryAcquire()) {
-            if (connection.rate().abusive()) {
-                connection.close(POLICY_VIOLATION, "rate limit");
-            } else {
+        switch (connection.rate().next()) {
+            case PASS -> { }
+            case REFUSE -> {
                 refuse(connection, "Rate limit exceeded");
+                return;
             }
-            return;
+            case CUT_OFF -> {
+                // behind the acks of the commands that went through, which queue on the fan-out thread
+                fanout.run(() -> connection.close(POLICY_VIOLATION, "rate limit"));
+                return;
+            }
+            case IGNORE -> {
+                return;
+            }
         }
         JsonNode message;
         try {
@@ -132,6 +139,7 @@ public final class WsProtocol {
         }
         JsonNode ref = message.get("ref");
         try {
+            Json.checkText(message);
             if (connection.principal() == null || "auth".equals(message.path("type").asText())) {
                 authMessage(connection, message);
                 return;
@@ -236,14 +244,13 @@ public final class WsProtocol {
             case "typing" -> typing(connection, principal, boardId(message), true, ref);
             case "stop_typing" -> typing(connection, principal, boardId(message), false, ref);
             case "ping" -> connection.send(OutboundMessage.of("pong", null, Map.of()));
-            case "create_task" -> ack(connection, ref, "task",
-                    boards.createTask(TaskJson.newTask(message), connection.id(), principal));
-            case "update_task" -> ack(connection, ref, "task",
-                    boards.updateTask(taskId(message), TaskJson.patch(message), connection.id(), principal));
-            case "move_task" -> ack(connection, ref, "task",
-                    boards.moveTask(taskId(message), TaskJson.move(message), connection.id(), principal));
-            case "delete_task" -> ack(connection, ref, "taskId",
-                    boards.deleteTask(taskId(message), connection.id(), principal));
+            case "create_task" -> boards.createTask(TaskJson.newTask(message), acked(connection, ref, "task"),
+                    principal);
+            case "update_task" -> boards.updateTask(taskId(message), TaskJson.patch(message),
+                    acked(connection, ref, "task"), principal);
+            case "move_task" -> boards.moveTask(taskId(message), TaskJson.move(message), acked(connection, ref, "task"),
+                    principal);
+            case "delete_task" -> boards.deleteTask(taskId(message), acked(connection, ref, "taskId"), principal);
             default -> connection.send(error("Unknown type: " + type, ref));
         }
     }
@@ -296,16 +303,24 @@ public final class WsProtocol {
         });
     }
 
-    private static void ack(Connection connection, JsonNode ref, String field, Change<?> change) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        if (ref != null) {
-            fields.put("ref", ref);
-        }
-        // the sender is spared the broadcast: the event's number tells it where it now is
-        fields.put("boardId", change.event().boardId());
-        fields.put("seq", change.event().seq());
-        fields.put(field, change.value());
-        connection.send(OutboundMessage.of("ack", change.event().boardId(), fields));
+    /**
+     * The connection as the origin of a command: spared the broadcast, it gets an {@code ack} instead, with the
+     * event's number (where it now is) and {@code field} = the change's value. The ack is queued on the fan-out
+     * thread right behind the event, before any later event is, so the socket gets a board's events and acks in
+     * {@code seq} order.
+     */
+    private Origin acked(Connection connection, JsonNode ref, String field) {
+        return new Origin(connection.id(), change -> {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            if (ref != null) {
+                fields.put("ref", ref);
+            }
+            fields.put("boardId", change.event().boardId());
+            fields.put("seq", change.event().seq());
+            fields.put(field, change.value());
+            OutboundMessage ack = OutboundMessage.of("ack", change.event().boardId(), fields);
+            fanout.run(() -> connection.send(ack));
+        });
     }
 
     private static OutboundMessage error(String message, JsonNode ref) {

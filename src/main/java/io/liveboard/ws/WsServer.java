@@ -2,21 +2,19 @@ package io.liveboard.ws;
 
 import io.liveboard.http.Gate;
 import io.liveboard.http.OriginPolicy;
-import io.liveboard.realtime.AddressLimits;
 import io.liveboard.realtime.DeliveryMetrics;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.RegexPathSpec;
-import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
  * Mounts the WebSocket endpoint at {@code /} and {@code /ws} with its limits. An upgrade from an origin that
- * is not allowed is refused with 403, one from an address that holds its most connections with 429; the
- * token it carries (if any) is checked once the socket is open, so that a refusal can say why.
+ * is not allowed is refused with 403; the token it carries (if any) is checked once the socket is open, so that
+ * a refusal can say why.
  */
 public final class WsServer {
 
@@ -27,16 +25,14 @@ public final class WsServer {
     private final WsProtocol protocol;
     private final Limits limits;
     private final OriginPolicy origins;
-    private final AddressLimits addresses;
     private final DeliveryMetrics metrics;
     private final ScheduledExecutorService scheduler;
 
-    public WsServer(WsProtocol protocol, Limits limits, OriginPolicy origins, AddressLimits addresses,
-            DeliveryMetrics metrics, ScheduledExecutorService scheduler) {
+    public WsServer(WsProtocol protocol, Limits limits, OriginPolicy origins, DeliveryMetrics metrics,
+            ScheduledExecutorService scheduler) {
         this.protocol = protocol;
         this.limits = limits;
         this.origins = origins;
-        this.addresses = addresses;
         this.metrics = metrics;
         this.scheduler = scheduler;
     }
@@ -52,13 +48,8 @@ public final class WsServer {
                 Response.writeError(request, response, callback, 403, "Origin not allowed");
                 return null;
             }
-            String address = Request.getRemoteAddr(request);
-            if (!addresses.acquire(address)) {
-                Response.writeError(request, response, callback, 429, "Too many connections");
-                return null;
-            }
             WsEndpoint.Upgrade upgrade = new WsEndpoint.Upgrade(UUID.randomUUID().toString(),
-                    Gate.token(request).orElse(null), () -> addresses.release(address));
+                    Gate.token(request).orElse(null));
             return new WsEndpoint(protocol, upgrade, (id, session) -> new WsConnection(id, session,
                     limits.maxQueuedBytes(), metrics, scheduler, protocol::closed, limits.messagesPerSecond()));
         });

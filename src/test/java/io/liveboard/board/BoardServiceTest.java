@@ -47,7 +47,7 @@ class BoardServiceTest {
     }
 
     private Task create(String listId, String title) {
-        return service.createTask(new NewTask(listId, title, null, null), null).value();
+        return service.createTask(new NewTask(listId, title, null, null), Origin.NONE).value();
     }
 
     private void assertPositionsContiguous(String boardId) {
@@ -69,12 +69,12 @@ class BoardServiceTest {
         for (int i = 0; i < 300; i++) {
             String taskId = tasks.get(random.nextInt(tasks.size()));
             if (random.nextInt(10) == 0) {
-                service.deleteTask(taskId, null);
+                service.deleteTask(taskId, Origin.NONE);
                 tasks.remove(taskId);
                 tasks.add(create(lists.get(random.nextInt(3)), "again " + i).id());
             } else {
                 Integer position = random.nextBoolean() ? null : random.nextInt(15);
-                service.moveTask(taskId, new TaskMove(lists.get(random.nextInt(3)), position), null);
+                service.moveTask(taskId, new TaskMove(lists.get(random.nextInt(3)), position), Origin.NONE);
             }
         }
         assertPositionsContiguous("board-1");
@@ -85,9 +85,9 @@ class BoardServiceTest {
     void everyChangeGetsTheNextSequenceNumberOfItsBoardAndIsPublishedOnce() {
         Task a = create("list-todo", "a");
         create("list-2-todo", "on board 2");
-        service.updateTask(a.id(), new TaskPatch(PatchField.of("a2"), PatchField.absent(), PatchField.absent()), "sock");
-        service.moveTask(a.id(), new TaskMove("list-done", 0), null);
-        service.deleteTask(a.id(), null);
+        service.updateTask(a.id(), new TaskPatch(PatchField.of("a2"), PatchField.absent(), PatchField.absent()), Origin.of("sock"));
+        service.moveTask(a.id(), new TaskMove("list-done", 0), Origin.NONE);
+        service.deleteTask(a.id(), Origin.NONE);
 
         List<Long> board1 = published.stream().filter(e -> e.boardId().equals("board-1")).map(BoardEvent::seq).toList();
         assertEquals(List.of(1L, 2L, 3L, 4L), board1);
@@ -103,10 +103,10 @@ class BoardServiceTest {
     void aRefusedChangeLeavesNoTaskAndNoEvent() {
         create("list-todo", "kept");
         assertThrows(NotFoundException.class,
-                () -> service.createTask(new NewTask("list-todo", "x", null, "user-404"), null));
+                () -> service.createTask(new NewTask("list-todo", "x", null, "user-404"), Origin.NONE));
         assertThrows(ValidationException.class,
                 () -> service.moveTask(service.board("board-1").lists().get(0).tasks().get(0).id(),
-                        new TaskMove("list-2-todo", null), null));
+                        new TaskMove("list-2-todo", null), Origin.NONE));
 
         assertEquals(1, published.size());
         assertEquals(1L, service.board("board-1").seq());

@@ -91,27 +91,27 @@ class MessageRateTest {
             Set<String> acked = new HashSet<>();
             int errors = 0;
             int pongs = 0;
-            int trailingErrors = 0;
             for (JsonNode reply : received.messages()) {
                 if (reply.has("error")) {
                     assertEquals(object("error", LIMITED), reply);
                     errors++;
-                    trailingErrors++;
                 } else if ("pong".equals(reply.path("type").asText())) {
                     pongs++;
-                    trailingErrors = 0; // a ping that went through
                 } else if ("ack".equals(reply.path("type").asText())) {
+                    // acks come from the fan-out thread, in seq order with the board's events, so they may
+                    // arrive among the refusals the socket's own thread sends: they do not end a run of refusals
                     acked.add(reply.path("task").path("title").asText());
                     assertEquals("flood " + reply.path("ref").asInt(), reply.path("task").path("title").asText());
-                    trailingErrors = 0;
                 }
             }
             System.out.printf("rate %d/s: flooder sent %d, got %d acks and %d rate-limit errors, then %d %s%n",
                     RATE, floodSize, acked.size(), errors, received.closeCode(), received.closeReason());
             assertTrue(acked.size() >= RATE - 1 && acked.size() <= floodCreates, "acked " + acked.size());
             assertTrue(acked.size() + pongs + errors < floodSize, "the socket was closed before the flood ended");
-            assertTrue(trailingErrors >= 2 * RATE && trailingErrors <= 2 * RATE + 1,
-                    "closed after " + trailingErrors + " refused in a row, expected more than " + 2 * RATE);
+            // refusals pile up (and drain at a tenth of the rate, a fraction of one during this flood): the socket is
+            // closed at the first refusal past twice the rate, and nothing more is answered
+            assertTrue(errors >= 2 * RATE && errors <= 2 * RATE + 2,
+                    "closed after " + errors + " refused, expected just over " + 2 * RATE);
 
             // refused messages were not processed: the board holds exactly the acked and the REST tasks
             Set<String> expected = new HashSet<>(acked);
