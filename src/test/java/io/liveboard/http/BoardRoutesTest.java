@@ -78,7 +78,7 @@ class BoardRoutesTest extends ServerTest {
 
         assertEquals(201, reply.status(), reply.body());
         JsonNode board = reply.json();
-        assertEquals(Set.of("id", "name", "createdAt"), fieldNames(board));
+        assertTrue(fieldNames(board).containsAll(Set.of("id", "name", "createdAt")), board.toString());
         assertTrue(board.path("id").asText().matches("board-\\d+"), board.toString());
         assertNotEquals("board-1", board.path("id").asText());
         assertNotEquals("board-2", board.path("id").asText());
@@ -91,11 +91,45 @@ class BoardRoutesTest extends ServerTest {
         boolean listed = false;
         for (JsonNode listedBoard : http.get("/boards").json()) {
             if (listedBoard.path("id").asText().equals(board.path("id").asText())) {
-                assertEquals(board, listedBoard);
+                // the listing has the board's summary; the 201 answer is the whole board (see below)
+                assertEquals(Set.of("id", "name", "createdAt"), fieldNames(listedBoard));
+                for (String field : List.of("id", "name", "createdAt")) {
+                    assertEquals(board.path(field), listedBoard.path(field), field);
+                }
                 listed = true;
             }
         }
         assertTrue(listed, "GET /boards should list the new board");
+    }
+
+    @Test
+    void createBoardAnswersTheWholeBoardAsGetShowsIt() {
+        Http.Reply reply = http.post("/boards", "{\"name\":\"  Answered whole \"}");
+
+        assertEquals(201, reply.status(), reply.body());
+        JsonNode created = reply.json();
+        String boardId = created.path("id").asText();
+        assertTrue(boardId.matches("board-\\d+"), created.toString());
+        assertEquals(Set.of("id", "name", "createdAt", "seq", "lists"), fieldNames(created));
+        assertEquals("Answered whole", created.path("name").asText());
+        assertTrue(created.path("createdAt").asText().matches(ISO_UTC), created.toString());
+        assertTrue(created.path("seq").isIntegralNumber() && created.path("seq").asLong() == 0, created.toString());
+        JsonNode lists = created.path("lists");
+        assertEquals(3, lists.size(), lists.toString());
+        String[] names = {"To Do", "In Progress", "Done"};
+        for (int i = 0; i < 3; i++) {
+            JsonNode list = lists.get(i);
+            assertEquals(Set.of("id", "boardId", "name", "position", "tasks"), fieldNames(list), list.toString());
+            assertTrue(list.path("id").asText().matches("list-\\d+"), list.toString());
+            assertEquals(boardId, list.path("boardId").asText());
+            assertEquals(names[i], list.path("name").asText());
+            assertEquals(i, list.path("position").asInt());
+            assertTrue(list.path("tasks").isArray() && list.path("tasks").isEmpty(), list.toString());
+        }
+
+        Http.Reply read = http.get("/boards/" + boardId);
+        assertEquals(200, read.status(), read.body());
+        assertEquals(read.json(), created, "the 201 answer is the board as GET /boards/{id} shows it");
     }
 
     @Test
