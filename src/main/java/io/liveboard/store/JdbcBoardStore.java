@@ -4,6 +4,9 @@ import io.liveboard.batch.BatchWorker;
 import io.liveboard.board.BoardStore;
 import io.liveboard.board.StoreException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -74,11 +77,24 @@ public final class JdbcBoardStore implements BoardStore {
      * the last {@code retention} events of each board. A new database gets a new random epoch.
      */
     public static JdbcBoardStore openSqlite(Path file, int retention) {
+        String where = "Cannot open the database " + file.toAbsolutePath() + ": ";
+        Path parent = file.toAbsolutePath().getParent();
         try {
-            Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+        } catch (IOException e) {
+            throw new StoreException(where + "cannot create its folder " + parent + " (" + reason(e) + ")", e);
+        }
+        try {
+            if (!Files.exists(file)) {
+                // SQLite would only say "unable to open database file": try first, to tell why
+                Files.createFile(file);
+            }
+        } catch (IOException e) {
+            throw new StoreException(where + "cannot create it in " + parent + " (" + reason(e) + ")", e);
+        }
+        try {
             Connection write = connect(file);
             try (Statement st = write.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
@@ -92,9 +108,23 @@ public final class JdbcBoardStore implements BoardStore {
             read.setAutoCommit(false);
             LOG.info("Opened SQLite store {}", file.toAbsolutePath());
             return new JdbcBoardStore(file, epoch, retention, write, read);
-        } catch (SQLException | IOException e) {
-            throw new StoreException("Cannot open the database " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw new StoreException(where + e.getMessage(), e);
         }
+    }
+
+    /** Why a file operation failed, in words (the exception's message is often just the path). */
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "not a directory"; // createDirectories found a file where the folder should be
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        return e.toString();
     }
 
     /** The database's epoch, made (8 random hex digits) the first time it is opened. */

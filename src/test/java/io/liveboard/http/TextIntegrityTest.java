@@ -63,7 +63,8 @@ class TextIntegrityTest extends ServerTest {
 
     @Test
     void aLoneSurrogateInAKeyIs400AndStoresNothing() {
-        assertRejected(400, SURROGATE,
+        // Jackson's own parser refuses a broken pair in a key (not in a value): the plain "Invalid JSON"
+        assertRejected(400, "Invalid JSON",
                 () -> http.post("/tasks", "{\"title\":\"Fine\",\"listId\":\"list-todo\",\"\\ud800\":1}"));
     }
 
