@@ -1,175 +1,231 @@
 package io.liveboard.limits;
 
+import static io.liveboard.net.RawHttp.HOME;
+import static io.liveboard.net.RawHttp.OTHER;
 import static io.liveboard.support.JsonFields.object;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
+import io.liveboard.net.RawHttp;
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
-import io.liveboard.support.RawUpgrade;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code --max-connections-per-ip 3}: WebSocket and SSE connections from 127.0.0.1 count together; the 4th is
- * refused with 429 {@code {"error":"Too many connections"}} (upgrade or SSE request); a connection that ends,
- * however it ends, gives its place back; refused and failed requests take none; plain REST is not counted.
+ * {@code --max-connections-per-ip 4} as WebSocket and SSE clients see it (issue 9 §1): the limit is on TCP
+ * connections, so a WebSocket upgrade or an SSE request beyond it is not answered 429 any more but closed unanswered;
+ * WebSockets, SSE streams, long polls and plain keep-alive connections (the JDK HttpClient's pool included) count
+ * together; a connection that ends, however it ends, gives its place back. (Raw TCP: {@code
+ * io.liveboard.net.ConnectionLimitTest}.) Changes and checks that must not take a place of 127.0.0.1 come from
+ * 127.0.0.2.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ConnectionsPerIpTest {
 
-    private static TestServer server;
-    private static Http http;
+    private static final int LIMIT = 4;
+    private static final Duration REFUSED_WITHIN = Duration.ofSeconds(2);
 
-    @BeforeAll
-    static void startServer() throws Exception {
+    private final List<AutoCloseable> clients = new ArrayList<>();
+    private TestServer server;
+
+    @BeforeEach
+    void startServer() throws IOException {
         server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-per-ip")
-                .resolve("liveboard.db")).toBuilder().maxConnectionsPerIp(3).build());
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
+                .resolve("liveboard.db")).toBuilder().maxConnectionsPerIp(LIMIT).build());
     }
 
     @AfterEach
-    void everyConnectionGone() {
-        Await.value("open connections after the test (websocket/sse)", "0/0", () -> {
-            JsonNode connections = http.connections();
-            return connections.path("websocket").asInt() + "/" + connections.path("sse").asInt();
-        });
+    void stopServer() throws Exception {
+        for (AutoCloseable client : clients) {
+            client.close();
+        }
+        server.close();
     }
 
     @Test
-    void theFourthWebSocketIsRefusedUntilOneCloses() throws Exception {
-        String board = http.newBoard("Per address, sockets");
-        WsClient first = WsClient.connect(server);
-        try (WsClient second = WsClient.connect(server); WsClient third = WsClient.connect(server)) {
-            for (int attempt = 0; attempt < 3; attempt++) {
-                assertRefusedWebSocket();
-                assertRefusedStream("/boards/" + board + "/events");
-            }
-            // REST is not a connection that counts
-            assertEquals(200, http.get("/boards/" + board).status());
-
-            first.close();
-            Await.value("open WebSockets after one closed", 2, () -> http.connections().path("websocket").asInt());
-
-            try (WsClient fourth = WsClient.connect(server)) {
-                fourth.join(board);
-                JsonNode task = http.createTask(http.firstListOf(board), "the fourth one");
-                assertEquals(task, fourth.awaitType("task_created").path("task"));
-                // the freed place was taken once: the limit holds again
-                assertRefusedWebSocket();
-                assertRefusedStream("/events?boards=" + board);
-            }
-        } finally {
-            first.close();
+    void aWebSocketBeyondTheLimitIsClosedUnansweredUntilOneCloses() {
+        String board = newBoard("Per address, sockets");
+        List<WsClient> sockets = new ArrayList<>();
+        for (int i = 0; i < LIMIT; i++) {
+            sockets.add(keep(WsClient.connect(server)));
         }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            assertUpgradeRefused();
+        }
+
+        sockets.get(0).close();
+        WsClient replacement = awaitAccepted(() -> WsClient.connect(server));
+        replacement.join(board);
+        JsonNode task = createTask(board, "to the replacement");
+        assertEquals(task, replacement.awaitType("task_created").path("task"));
+        // the freed place was taken once: the limit holds again
+        assertUpgradeRefused();
+        assertStreamRefused("/boards/" + board + "/events");
     }
 
     @Test
-    void streamsAndSocketsCountTogether() throws Exception {
-        String board = http.newBoard("Per address, mixed");
-        SseClient stream1 = SseClient.open(server, "/boards/" + board + "/events");
-        try (SseClient stream2 = SseClient.open(server, "/events?boards=" + board);
-                WsClient socket = WsClient.connect(server)) {
-            assertEquals(200, stream1.status());
-            assertEquals(200, stream2.status());
-            assertRefusedWebSocket();
-            assertRefusedStream("/boards/" + board + "/events");
-
-            stream1.close();
-            Await.value("open SSE streams after one closed", 1, () -> http.connections().path("sse").asInt());
-
-            try (SseClient stream3 = SseClient.open(server, "/boards/" + board + "/events")) {
-                assertEquals(200, stream3.status());
-                socket.join(board);
-                JsonNode task = http.createTask(http.firstListOf(board), "to three connections");
-                assertEquals(task, stream3.awaitEvent("task_created").json().path("task"));
-                assertEquals(task, stream2.awaitEvent("task_created").json().path("task"));
-                assertEquals(task, socket.awaitType("task_created").path("task"));
-                assertRefusedWebSocket();
-                assertRefusedStream("/boards/" + board + "/events");
-            }
-        } finally {
-            stream1.close();
+    void anSseStreamBeyondTheLimitIsClosedUnansweredUntilOneCloses() {
+        String board = newBoard("Per address, streams");
+        List<SseClient> streams = new ArrayList<>();
+        for (int i = 0; i < LIMIT; i++) {
+            SseClient stream = keep(SseClient.open(server, "/boards/" + board + "/events"));
+            assertEquals(200, stream.status());
+            streams.add(stream);
         }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            assertStreamRefused("/boards/" + board + "/events");
+            assertStreamRefused("/events?boards=" + board);
+        }
+
+        streams.get(0).close();
+        SseClient replacement = awaitAccepted(() -> SseClient.open(server, "/events?boards=" + board));
+        assertEquals(200, replacement.status());
+        JsonNode task = createTask(board, "to the replacement stream");
+        assertEquals(task, replacement.awaitEvent("task_created").json().path("task"));
+        assertEquals(task, streams.get(1).awaitEvent("task_created").json().path("task"));
+        assertUpgradeRefused();
     }
 
     @Test
-    void failedStreamRequestsTakeNoPlace() throws Exception {
-        String board = http.newBoard("Per address, failures");
-        for (int i = 0; i < 5; i++) {
-            assertEquals(404, stream("/boards/board-nope/events").status());
-            assertEquals(400, stream("/boards/no%20such/events").status());
-            assertEquals(400, stream("/events").status());
-        }
-        try (WsClient one = WsClient.connect(server); WsClient two = WsClient.connect(server);
-                SseClient three = SseClient.open(server, "/boards/" + board + "/events")) {
-            assertEquals(200, three.status());
-            assertRefusedWebSocket();
-        }
+    void plainRequestsLongPollsStreamsAndSocketsCountTogether() {
+        String board = newBoard("Per address, everything");
+        // a JDK HttpClient that made one request keeps its connection in its pool: a place
+        Http pooled = new Http(server);
+        assertEquals(200, pooled.get("/healthz").status());
+        // a long poll in flight (2 s in tests)
+        Socket poll = keep(RawHttp.connect(server, HOME));
+        RawHttp.write(poll, RawHttp.request(server, "GET", "/boards/" + board + "/poll", null));
+        SseClient stream = keep(SseClient.open(server, "/boards/" + board + "/events"));
+        assertEquals(200, stream.status());
+        WsClient socket = keep(WsClient.connect(server));
+
+        assertPlainRequestRefused();
+        assertUpgradeRefused();
+
+        // the long poll times out and is answered; its connection stays open (keep-alive) and keeps its place
+        RawHttp.Response answer = RawHttp.read(poll);
+        assertEquals(200, answer.status(), answer.body());
+        assertEquals(true, answer.json().path("timeout").booleanValue(), answer.body());
+        assertPlainRequestRefused();
+
+        stream.close();
+        WsClient replacement = awaitAccepted(() -> WsClient.connect(server));
+        replacement.join(board);
+        socket.join(board);
+        JsonNode task = createTask(board, "to two sockets");
+        assertEquals(task, replacement.awaitType("task_created").path("task"));
+        assertEquals(task, socket.awaitType("task_created").path("task"));
+        // the pooled connection is still there, and still usable
+        assertEquals(200, pooled.get("/healthz").status());
+        assertPlainRequestRefused();
     }
 
     @Test
     void aSocketTheServerClosesGivesItsPlaceBack() {
-        try (WsClient one = WsClient.connect(server); WsClient two = WsClient.connect(server)) {
-            WsClient offender = WsClient.connect(server);
-            assertRefusedWebSocket();
-            offender.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
-            assertEquals(1009, offender.awaitClose());
-            offender.close();
-            Await.value("open WebSockets after the oversized frame", 2, () -> http.connections().path("websocket").asInt());
-            try (WsClient replacement = WsClient.connect(server)) {
-                replacement.send("{\"type\":\"ping\"}");
-                replacement.awaitType("pong");
-                assertRefusedWebSocket();
-            }
+        for (int i = 0; i < LIMIT - 1; i++) {
+            keep(WsClient.connect(server));
         }
+        WsClient offender = keep(WsClient.connect(server));
+        assertUpgradeRefused();
+
+        offender.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+        assertEquals(1009, offender.awaitClose());
+        offender.close();
+
+        WsClient replacement = awaitAccepted(() -> WsClient.connect(server));
+        replacement.send("{\"type\":\"ping\"}");
+        assertEquals(object("type", "pong"), replacement.awaitType("pong"));
+        assertUpgradeRefused();
     }
 
-    private static void assertRefusedWebSocket() {
-        RawUpgrade.Answer answer = RawUpgrade.attempt(server, "/ws", Map.of());
-        assertEquals(429, answer.status(), answer.body());
-        assertEquals(object("error", "Too many connections"), answer.json());
-    }
+    // ---- helpers
 
-    private static void assertRefusedStream(String path) throws Exception {
-        Http.Reply reply = stream(path);
-        assertEquals(429, reply.status(), reply.body());
-        assertEquals(object("error", "Too many connections"), reply.json());
+    private <T extends AutoCloseable> T keep(T client) {
+        clients.add(client);
+        return client;
     }
 
     /**
-     * An SSE request that is expected to be answered at once (refused or failed): status and body; a stream
-     * that was accepted after all is closed unread (body "").
+     * Tries {@code connect} until the server accepts it (it notices a closed connection on its own time; until then
+     * a new one from 127.0.0.1 is refused, and a refused one takes no place).
      */
-    private static Http.Reply stream(String path) throws Exception {
-        HttpResponse<InputStream> response = http.client().send(HttpRequest.newBuilder(URI.create(server.http(path)))
-                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            String text = response.statusCode() == 200 ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
-            return new Http.Reply(response.statusCode(), text.isEmpty() ? null : Json.parse(text), text, null);
+    private <T extends AutoCloseable> T awaitAccepted(Supplier<T> connect) {
+        List<T> accepted = new ArrayList<>();
+        Await.until("a new connection from " + HOME + " is accepted", () -> {
+            try {
+                accepted.add(keep(connect.get()));
+                return true;
+            } catch (IllegalStateException refused) {
+                return false;
+            }
+        });
+        return accepted.get(0);
+    }
+
+    /** A WebSocket upgrade from 127.0.0.1 is closed without an answer: no 101, and no 429 either. */
+    private void assertUpgradeRefused() {
+        assertRefused("a WebSocket upgrade beyond the limit", "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
+    }
+
+    /** An SSE request from 127.0.0.1 is closed without an answer: no stream, and no 429 either. */
+    private void assertStreamRefused(String path) {
+        assertRefused("an SSE request beyond the limit (" + path + ")", "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                + server.port() + "\r\nAccept: text/event-stream\r\n\r\n");
+    }
+
+    private void assertPlainRequestRefused() {
+        assertRefused("a plain request beyond the limit", RawHttp.request(server, "GET", "/healthz", null));
+    }
+
+    private void assertRefused(String what, String request) {
+        try (Socket socket = RawHttp.connect(server, HOME)) {
+            long start = System.nanoTime();
+            try {
+                RawHttp.write(socket, request);
+            } catch (UncheckedIOException closedAlready) {
+                return;
+            }
+            RawHttp.assertClosedWithoutAnswer(socket, start, REFUSED_WITHIN, what);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+    }
+
+    /** A new board, made from 127.0.0.2; its id. */
+    private String newBoard(String name) {
+        RawHttp.Response created = RawHttp.once(server, OTHER, "POST", "/boards", Json.write(Map.of("name", name)));
+        assertEquals(201, created.status(), created.body());
+        return created.json().path("id").asText();
+    }
+
+    /** A task in the board's first list, made from 127.0.0.2. */
+    private JsonNode createTask(String board, String title) {
+        RawHttp.Response read = RawHttp.once(server, OTHER, "GET", "/boards/" + board, null);
+        assertEquals(200, read.status(), read.body());
+        String list = read.json().path("lists").path(0).path("id").asText();
+        RawHttp.Response created = RawHttp.once(server, OTHER, "POST", "/tasks",
+                Json.write(Map.of("listId", list, "title", title)));
+        assertEquals(201, created.status(), created.body());
+        assertEquals(title, created.json().path("title").asText());
+        return created.json();
     }
 }
