@@ -61,7 +61,7 @@ public final class App {
     private static final Logger LOG = LoggerFactory.getLogger(App.class);
     private static final int GOING_AWAY = 1001;
     private static final Duration TYPING_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration HEADER_SWEEP = Duration.ofSeconds(1);
+    private static final Duration HEADER_SWEEP = Duration.ofMillis(500);
     /** Connections the kernel may queue while the server is not accepting (capped by net.core.somaxconn). */
     private static final int ACCEPT_QUEUE = 1024;
 

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * byte, or that sent nothing {@code timeout} after it was accepted: against slowloris, which holds connections
  * by sending a header byte now and then (Jetty's idle timeout only asks for some byte every so often). Requests
  * being answered (long polls, SSE streams), WebSockets and keep-alive connections idle between requests are left
- * alone. {@link #run} is one sweep, run every second by the shared scheduler; a connection is closed on the
+ * alone. {@link #run} is one sweep, run twice a second by the shared scheduler; a connection is closed on the
  * second sweep that sees it late, so the close comes between {@code timeout} and {@code timeout} + 2 sweeps.
  * Thread-safe.
  */
