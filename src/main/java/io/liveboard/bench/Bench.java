@@ -57,6 +57,7 @@ public final class Bench {
         switch (scenario) {
             case "fanout", "rooms" -> fanout(scenario, report);
             case "connections" -> report.accept(connections());
+            case "flood" -> report.accept(new Flood(options).run());
             case "writes" -> {
                 for (int run = 1; run <= options.runs(); run++) {
                     report.accept(writes());
@@ -228,7 +229,14 @@ public final class Bench {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
-    private static void putLatency(Map<String, Object> result, String name, Histogram histogram) {
+    /** Puts {@code <name>P50Ms}, {@code P99Ms} and {@code MaxMs}; null when nothing was recorded. */
+    static void putLatency(Map<String, Object> result, String name, Histogram histogram) {
+        if (histogram.getTotalCount() == 0) {
+            result.put(name + "P50Ms", null);
+            result.put(name + "P99Ms", null);
+            result.put(name + "MaxMs", null);
+            return;
+        }
         result.put(name + "P50Ms", round(histogram.getValueAtPercentile(50) / 1e6));
         result.put(name + "P99Ms", round(histogram.getValueAtPercentile(99) / 1e6));
         result.put(name + "MaxMs", round(histogram.getMaxValue() / 1e6));

@@ -20,10 +20,12 @@ import java.util.Map;
  * @param runs        how many measured runs, one after the other on the same connections; the server's JIT
  *                    needs a run or two to warm up ({@code --runs}, default 1)
  * @param serverPid   the server's process id, on this machine: {@code connections} then has it collect garbage
- *                    (with {@code jcmd}) before each memory reading ({@code --server-pid}; 0 = do not)
+ *                    (with {@code jcmd}) before each memory reading, and {@code flood} reports its open files
+ *                    ({@code --server-pid}; 0 = do not)
+ * @param flood       the {@code flood} scenario's own settings
  */
 public record BenchOptions(URI url, int clients, int boards, int events, int concurrency, int rate, int addresses,
-        int runs, long serverPid) {
+        int runs, long serverPid, FloodOptions flood) {
 
     public static final String USAGE = """
             Usage: java -cp target/liveboard.jar io.liveboard.bench.Bench SCENARIO [options]
@@ -31,6 +33,8 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
               rooms        --clients 1000 --boards 50 --events 500 [--concurrency 4]
               connections  --clients 10000 --boards 200 --addresses 2 [--server-pid PID]
               writes       --events 5000 --concurrency 16
+              flood        --clients 19000 --seconds 30 [--attack-address 127.0.0.1] [--probe-address 127.0.0.2]
+                           [--reconnect true] [--in-flight 1000] [--server-pid PID]
             Common: --url http://127.0.0.1:3000, --runs N (measure N times; later runs have a warm server)
             Prints a summary and one JSON line per run.
             """;
@@ -45,7 +49,7 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
             }
             values.put(flag.substring(2), rest.remove(0));
         }
-        boolean connections = scenario.equals("connections");
+        boolean connections = scenario.equals("connections") || scenario.equals("flood");
         BenchOptions options = new BenchOptions(
                 URI.create(values.getOrDefault("url", "http://127.0.0.1:3000")),
                 number(values, "clients", connections ? 10_000 : 1_000),
@@ -55,9 +59,14 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
                 number(values, "rate", 0),
                 number(values, "addresses", 1),
                 number(values, "runs", 1),
-                number(values, "server-pid", 0));
+                number(values, "server-pid", 0),
+                new FloodOptions(number(values, "seconds", FloodOptions.DEFAULTS.seconds()),
+                        values.getOrDefault("attack-address", FloodOptions.DEFAULTS.attackAddress()),
+                        values.getOrDefault("probe-address", FloodOptions.DEFAULTS.probeAddress()),
+                        bool(values, "reconnect", FloodOptions.DEFAULTS.reconnect()),
+                        number(values, "in-flight", FloodOptions.DEFAULTS.inFlight())));
         values.keySet().removeAll(List.of("url", "clients", "boards", "events", "concurrency", "rate", "addresses",
-                "runs", "server-pid"));
+                "runs", "server-pid", "seconds", "attack-address", "probe-address", "reconnect", "in-flight"));
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("Unknown option(s): " + values.keySet());
         }
@@ -67,5 +76,13 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
     private static int number(Map<String, String> values, String name, int fallback) {
         String value = values.get(name);
         return value == null ? fallback : Integer.parseInt(value);
+    }
+
+    private static boolean bool(Map<String, String> values, String name, boolean fallback) {
+        String value = values.getOrDefault(name, Boolean.toString(fallback));
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException("--" + name + " must be true or false, got " + value);
+        }
+        return Boolean.parseBoolean(value);
     }
 }

@@ -1,10 +1,13 @@
 package io.liveboard.bench;
 
 import io.liveboard.support.ServerTest;
+import io.liveboard.support.TestServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -16,7 +19,7 @@ class BenchTest extends ServerTest {
 
     private Map<String, Object> run(String scenario, int clients, int boards, int events, int concurrency, int rate) throws Exception {
         BenchOptions options = new BenchOptions(URI.create(server.http("")), clients, boards, events, concurrency, rate,
-                1, 2, ProcessHandle.current().pid());
+                1, 2, ProcessHandle.current().pid(), FloodOptions.DEFAULTS);
         return new Bench(options).run(scenario);
     }
 
@@ -58,5 +61,27 @@ class BenchTest extends ServerTest {
         Map<String, Object> result = run("writes", 0, 1, 200, 8, 0);
         assertEquals(0, result.get("failures"));
         assertEquals(200, result.get("creates"));
+    }
+
+    /**
+     * Issue 9 contract (spec section 1): with at most 50 connections per address, 200 idle connections from
+     * 127.0.0.1 are cut down to 50 at once, and a client on 127.0.0.2 is served throughout. Fails until the
+     * per-address TCP limit exists: today the server holds all 200 and closes none.
+     */
+    @Test
+    void floodFromOneAddressDoesNotDenyServiceToAnother() throws Exception {
+        try (TestServer limited = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-flood")
+                .resolve("liveboard.db")).toBuilder().maxConnectionsPerIp(50).headerTimeout(Duration.ofSeconds(1))
+                .build())) {
+            BenchOptions options = new BenchOptions(URI.create(limited.http("")), 200, 1, 0, 1, 0, 1, 1,
+                    ProcessHandle.current().pid(), new FloodOptions(2, "127.0.0.1", "127.0.0.2", true, 1000));
+            Map<String, Object> result = new Bench(options).run("flood");
+            assertEquals(0, result.get("healthzFailures"), result.toString());
+            assertEquals(0, result.get("wsFailures"), result.toString());
+            assertTrue((int) result.get("healthzChecks") >= 5, result.toString());
+            assertTrue((int) result.get("wsChecks") >= 5, result.toString());
+            assertTrue((long) result.get("closedByServer") >= 150, result.toString());
+            assertEquals(false, result.get("attackerLimitedByOwnFiles"), result.toString());
+        }
     }
 }
