@@ -50,6 +50,7 @@ final class Flood {
             if (shortOfFiles != null) {
                 System.err.println("flood: " + shortOfFiles);
             }
+            bystander.warmUp();
             bystander.start();
             attacker.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(flood.seconds()));
             Attacker.Tally attack = attacker.tally();
