@@ -506,8 +506,10 @@ class CrashResumeTest {
             }
 
             @Override
-            public void onWebSocketClose(int statusCode, String reason) {
+            public void onWebSocketClose(int statusCode, String reason,
+                    org.eclipse.jetty.websocket.api.Callback callback) {
                 closed.complete(statusCode);
+                callback.succeed();
             }
         }
 

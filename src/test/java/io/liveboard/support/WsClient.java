@@ -58,9 +58,10 @@ public final class WsClient implements AutoCloseable {
         }
 
         @Override
-        public void onWebSocketClose(int statusCode, String reason) {
+        public void onWebSocketClose(int statusCode, String reason, Callback callback) {
             closeReason = reason;
             closed.complete(statusCode);
+            callback.succeed();
         }
     }
 
