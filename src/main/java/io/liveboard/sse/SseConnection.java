@@ -6,7 +6,6 @@ import io.liveboard.realtime.Connection;
 import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.OutboundMessage;
 import io.liveboard.realtime.Transport;
-
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

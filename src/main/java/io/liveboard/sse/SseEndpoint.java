@@ -133,7 +133,7 @@ public final class SseEndpoint {
                 scheduler.schedule(() -> connection.close(AuthException.CLOSE_CODE, AuthException.EXPIRED), delay,
                         TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
-                connection.close(0, "shutting down");
+                connection.close(1001, "server shutting down");
             }
         }
     }
