@@ -113,7 +113,7 @@ public final class App {
         headerDeadline = new HeaderDeadline(config.headerTimeout());
         connector.addEventListener(headerDeadline);
         server.addConnector(connector);
-        connectionLimit = new ServerConnectionLimit(config.maxConnections(), server);
+        connectionLimit = ServerConnectionLimit.of(config.maxConnections(), server);
         server.addBean(connectionLimit);
         server.setErrorHandler(new JsonErrorHandler(config.maxBodyBytes()));
     }

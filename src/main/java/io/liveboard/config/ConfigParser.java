@@ -55,8 +55,7 @@ public final class ConfigParser {
                     "N  TCP connections one address may hold (default 1000; 0 = no limit)",
                     (b, v) -> b.maxConnectionsPerIp(whole(v))),
             new Option("max-connections", "LIVEBOARD_MAX_CONNECTIONS",
-                    "N  TCP connections in all before the server stops accepting (default: the open-file limit less "
-                            + "a reserve)", (b, v) -> b.maxConnections(whole(v))),
+                    "N  TCP connections in all, then new ones wait (default: the open-file limit less 10%)", (b, v) -> b.maxConnections(whole(v))),
             new Option("header-timeout", "LIVEBOARD_HEADER_TIMEOUT",
                     "S  seconds a client has to send a request's headers (default 5)",
                     (b, v) -> b.headerTimeout(seconds(v))));
@@ -72,14 +71,17 @@ public final class ConfigParser {
                 Usage: java -jar target/liveboard.jar [options]      start the server
                        java -jar target/liveboard.jar token --help   mint a signed token (see --auth token)
 
-                Options (each also read from the environment variable in brackets; a flag wins):
+                Options (each also read from the environment variable named after it; a flag wins):
                 """);
         for (Option option : OPTIONS) {
             int space = option.help().indexOf("  ");
             String head = "  --" + option.flag() + " " + option.help().substring(0, space);
-            text.append(String.format("%-34s %s [%s]%n", head, option.help().substring(space + 2), option.env()));
+            String line = String.format("%-29s %s", head, option.help().substring(space + 2));
+            String env = "[" + option.env() + "]";
+            text.append(line.length() + env.length() < 110 ? line + " " + env : line + "\n" + " ".repeat(30) + env)
+                    .append('\n');
         }
-        text.append(String.format("%-34s %s%n", "  --help", "print this and exit"));
+        text.append(String.format("%-29s %s%n", "  --help", "print this and exit"));
         return text.toString();
     }
 

@@ -47,11 +47,6 @@ public final class HeaderDeadline implements Connection.Listener, Runnable {
         }
     }
 
-    /** Connections watched now (for tests of the bookkeeping). */
-    int watched() {
-        return connections.size();
-    }
-
     @Override
     public void run() {
         long now = System.nanoTime();

@@ -24,10 +24,14 @@ public final class ServerConnectionLimit extends NetworkConnectionLimit {
     private long lastLog = System.nanoTime() - LOG_EVERY_NANOS;
     private boolean logged;
 
+    private ServerConnectionLimit(int max, long openFileLimit, Server server) {
+        super(max > 0 ? max : automatic(openFileLimit), server);
+        this.openFileLimit = openFileLimit;
+    }
+
     /** {@code max} connections, or (0) the process's open-file limit less a reserve. */
-    public ServerConnectionLimit(int max, Server server) {
-        super(max > 0 ? max : automatic(openFileLimit()), server);
-        this.openFileLimit = openFileLimit();
+    public static ServerConnectionLimit of(int max, Server server) {
+        return new ServerConnectionLimit(max, openFileLimit(), server);
     }
 
     /** The limit for a process that may open {@code files} files ({@code Integer.MAX_VALUE} when unknown). */
