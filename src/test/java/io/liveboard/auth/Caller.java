@@ -115,19 +115,7 @@ final class Caller {
     }
 
     Http.Reply send(String method, String path, String json, Map<String, String> extraHeaders) {
-        try {
-            HttpResponse<String> response = CLIENT.send(request(method, path, json, extraHeaders),
-                    HttpResponse.BodyHandlers.ofString());
-            String body = response.body();
-            boolean isJson = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
-            JsonNode node = body == null || body.isEmpty() || !isJson ? null : Json.parse(body);
-            return new Http.Reply(response.statusCode(), node, body, response);
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.reply(CLIENT, request(method, path, json, extraHeaders), method + " " + path);
     }
 
     private HttpRequest request(String method, String path, String json, Map<String, String> extraHeaders) {

@@ -3,6 +3,7 @@ package io.liveboard.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Http;
+import io.liveboard.support.HttpWire;
 import io.liveboard.support.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,11 +15,9 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -43,18 +42,7 @@ final class Requests {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
-        try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            String text = response.body();
-            boolean isJson = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
-            JsonNode node = text == null || text.isEmpty() || !isJson ? null : Json.parse(text);
-            return new Http.Reply(response.statusCode(), node, text, response);
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.reply(CLIENT, request.build(), method + " " + path);
     }
 
     static Http.Reply send(TestServer server, String method, String path, String body, Map<String, String> headers) {
@@ -129,31 +117,14 @@ final class Requests {
 
     /** Reads a status line and headers (up to the blank line), nothing more. */
     static Raw readHead(InputStream in) throws IOException {
-        String statusLine = line(in);
+        String statusLine = HttpWire.line(in);
+        if (statusLine == null) {
+            throw new IOException("connection closed before a complete line");
+        }
         String[] parts = statusLine.split(" ");
         if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
             throw new AssertionError("Not an HTTP status line: " + statusLine);
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String header = line(in); !header.isEmpty(); header = line(in)) {
-            int colon = header.indexOf(':');
-            headers.merge(header.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                    header.substring(colon + 1).strip(), (a, b) -> a + ", " + b);
-        }
-        return new Raw(Integer.parseInt(parts[1]), headers, new byte[0]);
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        if (b == -1 && line.size() == 0) {
-            throw new IOException("connection closed before a complete line");
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
+        return new Raw(Integer.parseInt(parts[1]), HttpWire.headers(in), new byte[0]);
     }
 }

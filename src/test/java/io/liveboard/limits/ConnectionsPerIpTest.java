@@ -10,6 +10,7 @@ import io.liveboard.json.Json;
 import io.liveboard.net.RawHttp;
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
+import io.liveboard.support.HttpWire;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
@@ -120,7 +121,7 @@ class ConnectionsPerIpTest {
         assertUpgradeRefused();
 
         // the long poll times out and is answered; its connection stays open (keep-alive) and keeps its place
-        RawHttp.Response answer = RawHttp.read(poll);
+        HttpWire.Answer answer = RawHttp.read(poll);
         assertEquals(200, answer.status(), answer.body());
         assertEquals(true, answer.json().path("timeout").booleanValue(), answer.body());
         assertPlainRequestRefused();
@@ -212,17 +213,17 @@ class ConnectionsPerIpTest {
 
     /** A new board, made from 127.0.0.2; its id. */
     private String newBoard(String name) {
-        RawHttp.Response created = RawHttp.once(server, OTHER, "POST", "/boards", Json.write(Map.of("name", name)));
+        HttpWire.Answer created = RawHttp.once(server, OTHER, "POST", "/boards", Json.write(Map.of("name", name)));
         assertEquals(201, created.status(), created.body());
         return created.json().path("id").asText();
     }
 
     /** A task in the board's first list, made from 127.0.0.2. */
     private JsonNode createTask(String board, String title) {
-        RawHttp.Response read = RawHttp.once(server, OTHER, "GET", "/boards/" + board, null);
+        HttpWire.Answer read = RawHttp.once(server, OTHER, "GET", "/boards/" + board, null);
         assertEquals(200, read.status(), read.body());
         String list = read.json().path("lists").path(0).path("id").asText();
-        RawHttp.Response created = RawHttp.once(server, OTHER, "POST", "/tasks",
+        HttpWire.Answer created = RawHttp.once(server, OTHER, "POST", "/tasks",
                 Json.write(Map.of("listId", list, "title", title)));
         assertEquals(201, created.status(), created.body());
         assertEquals(title, created.json().path("title").asText());

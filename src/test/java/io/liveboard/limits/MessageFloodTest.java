@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.support.Http;
+import io.liveboard.support.RawWebSocket;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
 import java.io.UncheckedIOException;
@@ -57,18 +58,12 @@ class MessageFloodTest {
 
     @Test
     void aSteadyFloodOfTenTimesTheRateIsClosedWithinTwoSeconds() {
-        Flood flood = floodInARoom("Flood x10", 10 * RATE, Duration.ofSeconds(2));
-        System.out.printf("flood at %d/s: closed %d %s after %d ms, %d sent, %d pongs, %d refused%n", 10 * RATE,
-                flood.received.closeCode(), flood.received.closeReason(), flood.closedAfter.toMillis(), flood.sent,
-                flood.pongs, flood.refused);
+        floodInARoom("Flood x10", 10 * RATE, Duration.ofSeconds(2)).print();
     }
 
     @Test
     void aSteadyFloodOfTwiceTheRateIsClosedWithinSixSeconds() {
-        Flood flood = floodInARoom("Flood x2", 2 * RATE, Duration.ofSeconds(6));
-        System.out.printf("flood at %d/s: closed %d %s after %d ms, %d sent, %d pongs, %d refused%n", 2 * RATE,
-                flood.received.closeCode(), flood.received.closeReason(), flood.closedAfter.toMillis(), flood.sent,
-                flood.pongs, flood.refused);
+        floodInARoom("Flood x2", 2 * RATE, Duration.ofSeconds(6)).print();
     }
 
     @Test
@@ -90,8 +85,16 @@ class MessageFloodTest {
         }
     }
 
-    /** What a flooder saw: the server's messages and close, and when the close came after the flood began. */
-    private record Flood(RawWebSocket.Received received, Duration closedAfter, int sent, int pongs, int refused) {
+    /**
+     * What a flooder at {@code perSecond} saw: the server's messages and close, and when the close came after the
+     * flood began; {@link #print} writes it on a line of the test's output.
+     */
+    private record Flood(int perSecond, RawWebSocket.Received received, Duration closedAfter, int sent, int pongs,
+            int refused) {
+        void print() {
+            System.out.printf("flood at %d/s: closed %d %s after %d ms, %d sent, %d pongs, %d refused%n", perSecond,
+                    received.closeCode(), received.closeReason(), closedAfter.toMillis(), sent, pongs, refused);
+        }
     }
 
     /**
@@ -106,9 +109,7 @@ class MessageFloodTest {
         try (WsClient normal = WsClient.connect(server); RawWebSocket flooder = RawWebSocket.connect(server)) {
             normal.join(board);
             assertEquals("connected", flooder.next().path("type").asText());
-            flooder.sendAll(List.of("{\"type\":\"join\",\"boardId\":\"" + board + "\"}"));
-            assertEquals("joined", flooder.next().path("type").asText());
-            assertEquals("presence", flooder.next().path("type").asText());
+            flooder.join(board);
             JsonNode flooderUser = normal.awaitType("user_joined").path("user");
 
             CompletableFuture<RawWebSocket.Received> closed = CompletableFuture.supplyAsync(flooder::readUntilClosed);
@@ -164,7 +165,7 @@ class MessageFloodTest {
             normal.assertNoneBeforePong(m -> m.has("error"));
             assertTrue(normal.isOpen());
             assertEquals(1, http.connections().path("boards").path(board).path("websocket").asInt());
-            return new Flood(received, closedAfter, sent.get(), pongs, refused);
+            return new Flood(perSecond, received, closedAfter, sent.get(), pongs, refused);
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.json.Json;
 import io.liveboard.support.Http;
+import io.liveboard.support.HttpWire;
 import io.liveboard.support.RawUpgrade;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestServer;
@@ -64,7 +65,7 @@ class OriginPolicyTest {
     @MethodSource("refused")
     void webSocketUpgradeFromAnotherOriginIsRefusedWith403(String origin) {
         for (String path : new String[] {"/", "/ws"}) {
-            RawUpgrade.Answer answer = RawUpgrade.attempt(server, path, Map.of("Origin", origin));
+            HttpWire.Answer answer = RawUpgrade.attempt(server, path, Map.of("Origin", origin));
             assertEquals(403, answer.status(), origin + " on " + path + ": " + answer.body());
             assertEquals(object("error", "Origin not allowed"), answer.json());
         }

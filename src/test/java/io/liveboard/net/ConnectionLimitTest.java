@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.liveboard.config.Config;
 import io.liveboard.support.Await;
+import io.liveboard.support.HttpWire;
+import io.liveboard.support.RawWebSocket;
 import io.liveboard.support.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,7 +74,8 @@ class ConnectionLimitTest {
         assertRefused(HOME, "a 6th connection from " + HOME);
 
         assertHealthy(RawHttp.once(server, OTHER, "GET", "/healthz", null));
-        try (RawWs ws = RawWs.connect(server, OTHER)) {
+        try (RawWebSocket ws = RawWebSocket.connect(server, OTHER)) {
+            assertEquals("connected", ws.next().path("type").asText());
             assertEquals(object("type", "pong"), ws.ping());
         }
         // 127.0.0.2 has places of its own, as many as 127.0.0.1 (the two above give theirs back when the server
@@ -192,7 +195,7 @@ class ConnectionLimitTest {
             Socket socket = connect(from);
             try {
                 RawHttp.write(socket, RawHttp.request(server, "GET", "/healthz", null));
-                RawHttp.Response response = RawHttp.read(socket);
+                HttpWire.Answer response = RawHttp.read(socket);
                 assertHealthy(response);
                 answered[0] = socket;
                 return true;
@@ -209,13 +212,13 @@ class ConnectionLimitTest {
         RawHttp.assertQuietAndOpen(socket, NOT_ANSWERED_FOR, what + " (expected to wait in the backlog)");
     }
 
-    private static void assertHealthy(RawHttp.Response response) {
+    private static void assertHealthy(HttpWire.Answer response) {
         assertEquals(200, response.status(), response.body());
         assertEquals(object("status", "ok"), response.json());
     }
 
     /** The value of {@code liveboard_connections_refused_total{reason="address"}}, empty when there is none. */
-    private static OptionalDouble refusedByAddress(RawHttp.Response metrics) {
+    private static OptionalDouble refusedByAddress(HttpWire.Answer metrics) {
         assertEquals(200, metrics.status());
         return metrics.body().lines()
                 .filter(line -> line.startsWith("liveboard_connections_refused_total{"))

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.support.Http;
+import io.liveboard.support.HttpWire;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
@@ -107,7 +108,7 @@ class HeaderTimeoutTest {
     void aLongPollIsAnsweredAtItsTimeoutNotCut() throws IOException {
         try (Socket socket = RawHttp.connect(server, HOME)) {
             long start = System.nanoTime();
-            RawHttp.Response poll = RawHttp.get(server, socket, "/boards/board-1/poll");
+            HttpWire.Answer poll = RawHttp.get(server, socket, "/boards/board-1/poll");
             long millis = RawHttp.millisSince(start);
             assertEquals(200, poll.status(), poll.body());
             JsonNode body = poll.json();
@@ -177,7 +178,7 @@ class HeaderTimeoutTest {
                         + NOT_BEFORE_MILLIS + " and " + CLOSED_WITHIN.toMillis() + " ms (" + ending.how() + ")");
     }
 
-    private static void assertHealthy(RawHttp.Response response) {
+    private static void assertHealthy(HttpWire.Answer response) {
         assertEquals(200, response.status(), response.body());
         assertEquals(object("status", "ok"), response.json());
     }

@@ -1,7 +1,6 @@
 package io.liveboard.net;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.liveboard.json.Json;
+import io.liveboard.support.HttpWire;
 import io.liveboard.support.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,8 +11,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,17 +24,6 @@ public final class RawHttp {
     public static final String HOME = "127.0.0.1";
     /** Another source address, for connections that must not be affected by what {@link #HOME} does. */
     public static final String OTHER = "127.0.0.2";
-
-    /** An answer: status, headers (lower-case names), body. */
-    public record Response(int status, Map<String, String> headers, String body) {
-        public JsonNode json() {
-            try {
-                return Json.parse(body);
-            } catch (Exception e) {
-                throw new AssertionError("Not JSON (status " + status + "): " + body, e);
-            }
-        }
-    }
 
     /**
      * How a connection ended, as the client saw it: {@code eof} (orderly close), {@code reset}, or not at all
@@ -93,18 +79,18 @@ public final class RawHttp {
     }
 
     /** Sends a keep-alive request on the connection and reads its answer; the connection stays open. */
-    public static Response exchange(TestServer server, Socket socket, String method, String path, String json) {
+    public static HttpWire.Answer exchange(TestServer server, Socket socket, String method, String path, String json) {
         write(socket, request(server, method, path, json));
         return read(socket);
     }
 
     /** {@code GET path} on the connection, which stays open. */
-    public static Response get(TestServer server, Socket socket, String path) {
+    public static HttpWire.Answer get(TestServer server, Socket socket, String path) {
         return exchange(server, socket, "GET", path, null);
     }
 
     /** One request on a new connection from {@code from}, closed afterwards. */
-    public static Response once(TestServer server, String from, String method, String path, String json) {
+    public static HttpWire.Answer once(TestServer server, String from, String method, String path, String json) {
         try (Socket socket = connect(server, from)) {
             return exchange(server, socket, method, path, json);
         } catch (IOException e) {
@@ -113,33 +99,34 @@ public final class RawHttp {
     }
 
     /** Reads one answer (status line, headers, body by Content-Length or chunked) within the read timeout. */
-    public static Response read(Socket socket) {
+    public static HttpWire.Answer read(Socket socket) {
         try {
             InputStream in = socket.getInputStream();
-            String statusLine = line(in);
-            if (statusLine == null) {
-                throw new AssertionError("Connection closed by the server instead of an answer");
-            }
-            int status = Integer.parseInt(statusLine.split(" ")[1]);
-            Map<String, String> headers = headers(in);
-            return new Response(status, headers, body(in, headers));
+            int status = status(in);
+            Map<String, String> headers = HttpWire.headers(in);
+            return new HttpWire.Answer(status, headers, HttpWire.body(in, headers));
         } catch (IOException e) {
             throw new UncheckedIOException("reading an answer failed", e);
         }
     }
 
     /** Reads an answer's status line and headers only (a stream: SSE, a WebSocket upgrade). */
-    public static Response readHead(Socket socket) {
+    public static HttpWire.Answer readHead(Socket socket) {
         try {
             InputStream in = socket.getInputStream();
-            String statusLine = line(in);
-            if (statusLine == null) {
-                throw new AssertionError("Connection closed by the server instead of an answer");
-            }
-            return new Response(Integer.parseInt(statusLine.split(" ")[1]), headers(in), "");
+            return new HttpWire.Answer(status(in), HttpWire.headers(in), "");
         } catch (IOException e) {
             throw new UncheckedIOException("reading an answer failed", e);
         }
+    }
+
+    /** The status of the answer whose status line comes next; fails if the server closed instead. */
+    private static int status(InputStream in) throws IOException {
+        String statusLine = HttpWire.line(in);
+        if (statusLine == null) {
+            throw new AssertionError("Connection closed by the server instead of an answer");
+        }
+        return Integer.parseInt(statusLine.split(" ")[1]);
     }
 
     /**
@@ -236,54 +223,5 @@ public final class RawHttp {
 
     private static String text(ByteArrayOutputStream bytes) {
         return bytes.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static Map<String, String> headers(InputStream in) throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
-            int colon = header.indexOf(':');
-            headers.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                    header.substring(colon + 1).strip());
-        }
-        return headers;
-    }
-
-    private static String body(InputStream in, Map<String, String> headers) throws IOException {
-        String length = headers.get("content-length");
-        if (length != null) {
-            return new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
-        }
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            for (int size = chunkSize(line(in)); size > 0; size = chunkSize(line(in))) {
-                body.write(in.readNBytes(size));
-                line(in);
-            }
-            line(in);
-            return body.toString(StandardCharsets.UTF_8);
-        }
-        return "";
-    }
-
-    private static int chunkSize(String line) {
-        if (line == null) {
-            throw new AssertionError("Connection closed in the middle of a chunked body");
-        }
-        return Integer.parseInt(line.split(";")[0].strip(), 16);
-    }
-
-    /** One line without its CRLF; null at the end of the stream before any byte. */
-    static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        if (b == -1 && line.size() == 0) {
-            return null;
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
     }
 }

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.config.Config;
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
+import io.liveboard.support.HttpWire;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -226,7 +226,7 @@ class SseCloseDetectionTest {
                     + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             InputStream in = socket.getInputStream();
-            String statusLine = line(in);
+            String statusLine = HttpWire.line(in, StandardCharsets.UTF_8);
             if (statusLine == null) {
                 return -1;
             }
@@ -235,25 +235,13 @@ class SseCloseDetectionTest {
                 // headers, chunk sizes and the stream's lines, up to the connected message
                 String line;
                 do {
-                    line = line(in);
+                    line = HttpWire.line(in, StandardCharsets.UTF_8);
                     if (line == null) {
                         throw new IOException("stream ended before connected");
                     }
                 } while (!line.contains("\"type\":\"connected\""));
             }
             return status;
-        }
-
-        /** A line without its CR LF, or null at the end of the stream. */
-        private static String line(InputStream in) throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1 && b != '\n') {
-                if (b != '\r') {
-                    line.write(b);
-                }
-            }
-            return b == -1 && line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
         }
 
         void close() {

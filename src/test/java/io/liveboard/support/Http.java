@@ -57,14 +57,22 @@ public final class Http {
         if (socketId != null) {
             request.header("X-Socket-Id", socketId);
         }
+        return reply(client, request.build(), method + " " + path);
+    }
+
+    /**
+     * Sends a request built elsewhere (other headers, other bodies) and answers it as a {@link Reply}, its body
+     * parsed when the answer says it is JSON; {@code what} names the request if sending it fails.
+     */
+    public static Reply reply(HttpClient client, HttpRequest request, String what) {
         try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             String body = response.body();
             boolean isJson = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
             JsonNode node = body == null || body.isEmpty() || !isJson ? null : Json.parse(body);
             return new Reply(response.statusCode(), node, body, response);
         } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed", e);
+            throw new IllegalStateException(what + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

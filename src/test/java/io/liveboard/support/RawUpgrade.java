@@ -1,16 +1,12 @@
 package io.liveboard.support;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.liveboard.json.Json;
-import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,21 +16,10 @@ import java.util.Map;
  */
 public final class RawUpgrade {
 
-    /** The answer: status, headers (lower-case names), body (empty for a 101) and the body parsed if JSON. */
-    public record Answer(int status, Map<String, String> headers, String body) {
-        public JsonNode json() {
-            try {
-                return Json.parse(body);
-            } catch (Exception e) {
-                throw new AssertionError("Not JSON (status " + status + "): " + body, e);
-            }
-        }
-    }
-
     private RawUpgrade() {
     }
 
-    public static Answer attempt(TestServer server, String path, Map<String, String> headers) {
+    public static HttpWire.Answer attempt(TestServer server, String path, Map<String, String> headers) {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             StringBuilder request = new StringBuilder()
@@ -51,48 +36,21 @@ public final class RawUpgrade {
             out.flush();
 
             InputStream in = socket.getInputStream();
-            String statusLine = line(in);
+            String statusLine = HttpWire.line(in);
+            if (statusLine == null) {
+                throw new EOFException("connection closed instead of an answer");
+            }
             int status = Integer.parseInt(statusLine.split(" ")[1]);
-            Map<String, String> answerHeaders = new LinkedHashMap<>();
-            for (String header = line(in); !header.isEmpty(); header = line(in)) {
-                int colon = header.indexOf(':');
-                answerHeaders.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                        header.substring(colon + 1).strip());
-            }
+            Map<String, String> answerHeaders = HttpWire.headers(in);
             if (status == 101) {
-                return new Answer(status, answerHeaders, "");
+                return new HttpWire.Answer(status, answerHeaders, "");
             }
-            return new Answer(status, answerHeaders, body(in, answerHeaders));
+            // the socket is closed after this answer: a body its headers do not frame runs to the end of the stream
+            String body = HttpWire.framed(answerHeaders) ? HttpWire.body(in, answerHeaders)
+                    : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new HttpWire.Answer(status, answerHeaders, body);
         } catch (IOException e) {
             throw new UncheckedIOException("raw upgrade to " + path + " failed", e);
         }
-    }
-
-    private static String body(InputStream in, Map<String, String> headers) throws IOException {
-        String length = headers.get("content-length");
-        if (length != null) {
-            return new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
-        }
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            for (int size = Integer.parseInt(line(in).split(";")[0].strip(), 16); size > 0;
-                    size = Integer.parseInt(line(in).split(";")[0].strip(), 16)) {
-                body.write(in.readNBytes(size));
-                line(in);
-            }
-            return body.toString(StandardCharsets.UTF_8);
-        }
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1 && b != '\n') {
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
     }
 }
