@@ -101,6 +101,11 @@ public final class App {
         metrics.watch(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        // every answer is what its Content-Type says: a browser must not guess HTML out of JSON or an event stream
+        http.addCustomizer((request, responseHeaders) -> {
+            responseHeaders.put("X-Content-Type-Options", "nosniff");
+            return request;
+        });
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());

@@ -25,6 +25,7 @@ public final class JsonErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff"); // also where no request was made
         String text = code == 413 ? HttpExchange.tooLarge(maxBodyBytes)
                 : message == null || message.isBlank() ? "HTTP " + code : message;
         Content.Sink.write(response, true, Json.write(Map.of("error", text)), callback);
