@@ -5,6 +5,8 @@ import io.liveboard.board.ForbiddenException;
 import io.liveboard.board.NotFoundException;
 import io.liveboard.board.StoreException;
 import io.liveboard.board.ValidationException;
+import io.liveboard.logging.LogThrottle;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +14,8 @@ import org.slf4j.LoggerFactory;
 public final class ErrorMapper {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+    /** A broken store fails every request alike: said once every 10 s, not once a request. */
+    private static final LogThrottle STORE_FAILURES = new LogThrottle(Duration.ofSeconds(10));
 
     /** What a client is told. */
     public record Failure(int status, String message) {
@@ -37,7 +41,10 @@ public final class ErrorMapper {
             return new Failure(400, e.getMessage());
         }
         if (error instanceof StoreException) {
-            LOG.warn("Store failure on {}", where, error);
+            long failures = STORE_FAILURES.next();
+            if (failures > 0) {
+                LOG.warn("Store failure on {} ({} failed request(s) since the last report)", where, failures, error);
+            }
             return new Failure(503, "Storage is unavailable, try again");
         }
         LOG.warn("Unexpected failure on {}", where, error);

@@ -1,12 +1,13 @@
 package io.liveboard.net;
 
+import io.liveboard.logging.LogThrottle;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.util.IO;
 import org.slf4j.Logger;
@@ -16,21 +17,19 @@ import org.slf4j.LoggerFactory;
  * At most {@code max} TCP connections per remote address, whatever they carry (plain HTTP, long polls, SSE,
  * WebSockets): a connection beyond that is closed as it is accepted, before anything is read from it, so that
  * one address cannot take the open files every other client needs. 0 counts nothing and allows everything.
- * Refusals are counted ({@code onRefused}) and logged at most once every {@link #LOG_EVERY_MS}. Thread-safe;
+ * Refusals are counted ({@code onRefused}) and logged at most once every 10 s. Thread-safe;
  * Jetty calls it from its acceptor and selector threads.
  */
 public final class AddressConnectionLimit implements SelectorManager.AcceptListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(AddressConnectionLimit.class);
-    static final long LOG_EVERY_MS = 10_000;
 
     private final int max;
     private final Runnable onRefused;
     private final ConcurrentHashMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
     /** The address each counted channel was counted under (a closed channel no longer tells its address). */
     private final ConcurrentHashMap<SelectableChannel, InetAddress> counted = new ConcurrentHashMap<>();
-    private final AtomicLong refusedSinceLog = new AtomicLong();
-    private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_MS * 1_000_000);
+    private final LogThrottle refusals = new LogThrottle(Duration.ofSeconds(10));
 
     public AddressConnectionLimit(int max, Runnable onRefused) {
         this.max = max;
@@ -84,11 +83,8 @@ public final class AddressConnectionLimit implements SelectorManager.AcceptListe
 
     private void refused(InetAddress address) {
         onRefused.run();
-        long refused = refusedSinceLog.incrementAndGet();
-        long last = lastLog.get();
-        long now = System.nanoTime();
-        if (now - last >= LOG_EVERY_MS * 1_000_000 && lastLog.compareAndSet(last, now)) {
-            refusedSinceLog.addAndGet(-refused);
+        long refused = refusals.next();
+        if (refused > 0) {
             LOG.warn("Refused {} connection(s) from addresses that hold {} already, the latest from {} "
                     + "(--max-connections-per-ip; behind a proxy or a NAT, raise it, or 0 for no limit)", refused, max,
                     address.getHostAddress());

@@ -1,6 +1,8 @@
 package io.liveboard.net;
 
+import io.liveboard.logging.LogThrottle;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
@@ -16,12 +18,11 @@ import org.slf4j.LoggerFactory;
 public final class ServerConnectionLimit extends NetworkConnectionLimit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerConnectionLimit.class);
-    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
     /** Files kept for everything but connections: at least this many, or a tenth of the limit. */
     static final int MIN_RESERVE = 256;
 
     private final long openFileLimit;
-    private long lastLog = System.nanoTime() - LOG_EVERY_NANOS;
+    private final LogThrottle reached = new LogThrottle(Duration.ofMinutes(1));
     private boolean logged;
 
     private ServerConnectionLimit(int max, long openFileLimit, Server server) {
@@ -60,9 +61,7 @@ public final class ServerConnectionLimit extends NetworkConnectionLimit {
     @Override
     protected void limit() {
         super.limit();
-        long now = System.nanoTime();
-        if (now - lastLog >= LOG_EVERY_NANOS) {
-            lastLog = now;
+        if (reached.next() > 0) {
             logged = true;
             LOG.warn("Holding {} connections, the most allowed (--max-connections): not accepting more until some "
                     + "close; new ones wait", getMaxNetworkConnectionCount());
