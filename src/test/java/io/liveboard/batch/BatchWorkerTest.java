@@ -23,13 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Spec 5, the worker on its own: a handler that throws an {@link Error} kills the worker, visibly. It logs at
- * ERROR (naming the worker), hands what it held and what was queued to its death callback, refuses later work
- * ({@code add} throws {@link IllegalStateException}) and reports {@code alive() == false}. A
- * {@link RuntimeException} is logged and the worker goes on.
- *
- * <p>Assumed API (the spec leaves it open): {@code new BatchWorker<>(name, maxBatch, handler, onDeath)} where
- * {@code onDeath} is a {@code Consumer<List<T>>} called with the items never handled; {@code alive()}.
+ * Issue 9, item 5, the worker on its own: a handler that throws an {@link Error} kills the worker, visibly. It
+ * logs at ERROR (naming the worker), hands what it held and what was queued to its death callback (the items
+ * never handled, in order), refuses later work ({@code add} throws {@link IllegalStateException}) and reports
+ * {@code alive() == false}. A {@link RuntimeException} is logged and the worker goes on.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BatchWorkerTest {

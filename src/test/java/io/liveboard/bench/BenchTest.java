@@ -64,9 +64,9 @@ class BenchTest extends ServerTest {
     }
 
     /**
-     * Issue 9 contract (spec section 1): with at most 50 connections per address, 200 idle connections from
-     * 127.0.0.1 are cut down to 50 at once, and a client on 127.0.0.2 is served throughout. Fails until the
-     * per-address TCP limit exists: today the server holds all 200 and closes none.
+     * With at most 50 connections per address, 200 idle connections from
+     * 127.0.0.1 are cut down to 50 at once, and a client on 127.0.0.2 is served throughout. (Without the
+     * per-address TCP limit the server would hold all 200 and close none.)
      */
     @Test
     void floodFromOneAddressDoesNotDenyServiceToAnother() throws Exception {

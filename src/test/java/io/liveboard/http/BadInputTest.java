@@ -190,7 +190,7 @@ class BadInputTest extends ServerTest {
         Http.Reply reply = assertRejected(405, "Method PUT is not allowed on /tasks",
                 () -> http.send("PUT", "/tasks", "{\"title\":\"x\",\"listId\":\"list-todo\"}", null));
 
-        // spec 10: a 405 lists OPTIONS too (and HEAD where GET is allowed)
+        // issue 9, item 10: a 405 lists OPTIONS too (and HEAD where GET is allowed)
         assertEquals(Set.of("POST", "OPTIONS"), Requests.items(reply.header("Allow")), reply.header("Allow"));
     }
 

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Cross-site requests (spec 6). A browser on another site can send a POST/PATCH/DELETE with the user's
+ * Cross-site requests (issue 9, item 6). A browser on another site can send a POST/PATCH/DELETE with the user's
  * {@code session} cookie and, as a "simple" request, a body as {@code text/plain}: such a request must change
  * nothing. {@code secured}: {@code --auth token}, {@code --allowed-origins http://localhost:*}, the token in the
  * cookie. {@code open}: the default configuration (auth off, any origin).
@@ -142,7 +142,7 @@ class CrossSiteTest {
         assertEquals(404, secure("GET", "/tasks/" + taskId, null, null, null).status());
     }
 
-    /** Guard: a request without Origin (curl, servers) is not a browser's and passes, as today. */
+    /** Guard: a request without Origin (curl, servers) is not a browser's and passes. */
     @Test
     void theSameRequestsWithoutOriginSucceed() {
         Http.Reply created = secure("POST", "/tasks", TASK, null, JSON);

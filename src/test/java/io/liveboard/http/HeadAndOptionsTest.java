@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * HEAD and plain OPTIONS (spec 10 and 6). HEAD answers are read off a raw socket with
+ * HEAD and plain OPTIONS (issue 9, items 10 and 6). HEAD answers are read off a raw socket with
  * {@code Connection: close}, so that every byte the server sends after the headers is seen (an HTTP client
  * would drop a HEAD answer's body for us) and an answer that does not end fails the test.
  */
@@ -169,7 +169,7 @@ class HeadAndOptionsTest extends ServerTest {
         });
     }
 
-    /** Guard: an unknown path stays a JSON 404 for OPTIONS (as for every method today). */
+    /** Guard: an unknown path stays a JSON 404 for OPTIONS (as for every method). */
     @Test
     void optionsOnAnUnknownPathIs404() {
         Http.Reply reply = Requests.send(server, "OPTIONS", "/nope", (byte[]) null, Map.of());

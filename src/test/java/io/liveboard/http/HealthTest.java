@@ -30,12 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Spec 5 at the server: once the store's writer thread has died (the work of one write threw an {@link Error}),
+ * Issue 9, item 5, at the server: once the store's writer thread has died (the work of one write threw an {@link Error}),
  * that request and every later write answer 503 {@code {"error":"Storage is unavailable, try again"}} at once
  * instead of hanging, and {@code GET /healthz} answers 503 {@code {"status":"failing","failing":["store-writer"]}}
  * (200 {@code {"status":"ok"}} before).
  *
- * <p>Assumed seam (spec 5): {@code new App(Config, UnaryOperator<BoardStore>)}, the operator wrapping the real
+ * <p>The seam: {@code new App(Config, UnaryOperator<BoardStore>)}, the operator wrapping the real
  * SQLite store. The wrapper here passes everything on, except that the work of a create whose title is
  * "boom" throws an Error on the writer thread.
  */

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.liveboard.support.Http;
 import io.liveboard.support.HttpWire;
-import io.liveboard.support.TestServer;
+import io.liveboard.support.ServerTest;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,21 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * it) for HTML: routes, the router's errors, and the errors Jetty answers itself.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ResponseHeadersTest {
-
-    private static TestServer server;
-    private static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        http = new Http(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+class ResponseHeadersTest extends ServerTest {
 
     @Test
     void routesAndTheirErrorsSayNosniff() {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Text is never changed (spec 7): a JSON string holding half of a UTF-16 surrogate pair, or a body that is not
+ * Text is never changed (issue 9, item 7): a JSON string holding half of a UTF-16 surrogate pair, or a body that is not
  * UTF-8, is refused rather than stored as {@code ?} or U+FFFD. Bodies here are written as the exact JSON text:
  * a doubled backslash before u-d-8-0-0 in a Java string below is the six characters of a JSON escape.
  */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Times out of range (spec 4): a {@code since} that {@link java.time.Instant} can parse but that lies outside
+ * Times out of range (issue 9, item 4): a {@code since} that {@link java.time.Instant} can parse but that lies outside
  * 0000-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z is bad input (400), not a storage failure (503).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

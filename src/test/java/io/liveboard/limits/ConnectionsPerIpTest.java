@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code --max-connections-per-ip 4} as WebSocket and SSE clients see it (issue 9 §1): the limit is on TCP
+ * {@code --max-connections-per-ip 4} as WebSocket and SSE clients see it (issue 9, item 1): the limit is on TCP
  * connections, so a WebSocket upgrade or an SSE request beyond it is not answered 429 any more but closed unanswered;
  * WebSockets, SSE streams, long polls and plain keep-alive connections (the JDK HttpClient's pool included) count
  * together; a connection that ends, however it ends, gives its place back. (Raw TCP: {@code

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Spec 3, {@code --ws-rate 100}: refused messages pile up in a second bucket that empties at R/10 a second;
+ * Issue 9, item 3: {@code --ws-rate 100}: refused messages pile up in a second bucket that empties at R/10 a second;
  * past 2 × R piled up the socket is closed 1008 "rate limit". So a <em>steady</em> flood is closed, even though
- * the token bucket lets a message through every 1/R s (which today resets the "refused in a row" count and
- * keeps such a flooder open forever, answered "Rate limit exceeded"): about 10 × R/s within a second or so,
+ * the token bucket lets a message through every 1/R s (which reset the "refused in a row" count the server
+ * once kept, and so kept such a flooder open forever, answered "Rate limit exceeded"): about 10 × R/s within a second or so,
  * 2 × R/s within a few seconds. A client under R/s is never refused nor closed. Another member of the room
  * carries on.
  *

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Connection limits at the TCP level (issue 9 §1), seen from raw sockets: {@code --max-connections-per-ip 5}
+ * Connection limits at the TCP level (issue 9, item 1), seen from raw sockets: {@code --max-connections-per-ip 5}
  * closes a 6th connection of 127.0.0.1 as soon as it is accepted, without an answer, counts plain keep-alive
  * connections like any other, frees a place when a connection closes, leaves 127.0.0.2 alone and counts its
  * refusals in {@code liveboard_connections_refused_total{reason="address"}}; {@code --max-connections 10} makes

@@ -23,11 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code --header-timeout 1} (issue 9 §2, slowloris): a request whose headers are not complete one second after its
+ * {@code --header-timeout 1} (issue 9, item 2, slowloris): a request whose headers are not complete one second after its
  * first byte is closed without an answer, however steadily it drips; so is a connection that sends nothing. The
- * server checks once a second, so the close may come up to about 1.5 s late: expected between 0.9 s and 3 s.
- * Not cut: a keep-alive connection idle between requests, a long poll, an SSE stream, a WebSocket (guards: these
- * pass today and must keep passing).
+ * server checks twice a second, so the close may come up to about 1 s late: expected between 0.9 s and 3 s.
+ * Not cut: a keep-alive connection idle between requests, a long poll, an SSE stream, a WebSocket (guards).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class HeaderTimeoutTest {
@@ -93,7 +92,7 @@ class HeaderTimeoutTest {
         }
     }
 
-    /** Guard (passes today): an idle keep-alive connection is governed by the 60 s idle timeout, not this one. */
+    /** Guard: an idle keep-alive connection is governed by the 60 s idle timeout, not this one. */
     @Test
     void anIdleKeepAliveConnectionStaysUsable() throws IOException {
         try (Socket socket = RawHttp.connect(server, HOME)) {
@@ -103,7 +102,7 @@ class HeaderTimeoutTest {
         }
     }
 
-    /** Guard (passes today): a long poll (2 s in tests) is a complete request waiting for its answer. */
+    /** Guard: a long poll (2 s in tests) is a complete request waiting for its answer. */
     @Test
     void aLongPollIsAnsweredAtItsTimeoutNotCut() throws IOException {
         try (Socket socket = RawHttp.connect(server, HOME)) {
@@ -120,7 +119,7 @@ class HeaderTimeoutTest {
         }
     }
 
-    /** Guard (passes today): an SSE stream and a WebSocket, silent for 3 s, stay open and keep delivering. */
+    /** Guard: an SSE stream and a WebSocket, silent for 3 s, stay open and keep delivering. */
     @Test
     void anSseStreamAndAWebSocketOutliveTheHeaderTimeout() throws InterruptedException {
         try (SseClient sse = SseClient.open(server, "/boards/board-1/events"); WsClient ws = WsClient.connect(server)) {

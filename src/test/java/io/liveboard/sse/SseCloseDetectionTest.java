@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Spec 8: when an SSE client closes its connection the server notices within about a second, not at the next
+ * Issue 9, item 8: when an SSE client closes its connection the server notices within about a second, not at the next
  * heartbeat (60 s here, so the heartbeat cannot be what notices): {@code /admin/connections} stops counting it,
  * presence drops its user ({@code GET /boards/{id}/presence}, {@code user_left} to the WebSocket members), and
  * its place in the per-address count is freed. The streams are plain sockets that the test closes itself.
@@ -109,13 +109,13 @@ class SseCloseDetectionTest {
 
     /**
      * {@code --max-connections-per-ip 2}: two streams take both places; once the client closes them, new
-     * connections from the same address are served within about a second (today the places come back only when
-     * a heartbeat write fails, 60 s later).
+     * connections from the same address are served within about a second (without a read kept pending, the places
+     * would come back only when a heartbeat write fails, 60 s later).
      */
     @Test
     void aClosedStreamGivesItsPlaceBackAtOnce() throws Exception {
         try (TestServer server = TestServer.start(config(2))) {
-            // no other client of 127.0.0.1 here: the limit counts every connection of the address (spec 1)
+            // no other client of 127.0.0.1 here: the limit counts every connection of the address (issue 9, item 1)
             RawStream first = RawStream.open(server, "/boards/board-1/events");
             RawStream second = RawStream.open(server, "/boards/board-2/events");
             assertNotEquals(200, RawStream.attempt(server, "/boards/board-1/events"),

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Spec 16: an SSE stream the server ends says why before it ends, with an event {@code disconnect} whose data is
+ * Issue 9, item 16: an SSE stream the server ends says why before it ends, with an event {@code disconnect} whose data is
  * {@code {"type":"disconnect","code":4001,"reason":"Token expired"}} at the token's expiry, and
  * {@code {"type":"disconnect","code":1001,"reason":"server shutting down"}} when the server stops (the codes
  * and reasons a WebSocket gets in its close frame).

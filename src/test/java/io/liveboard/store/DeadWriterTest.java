@@ -30,10 +30,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Spec 5, the store: a write whose work throws an {@link Error} on the writer thread kills the writer. Its
- * caller gets a {@link StoreException} at once (today it waits forever), and so do the writes queued behind it
+ * A write whose work throws an {@link Error} on the writer thread kills the writer. Its
+ * caller gets a {@link StoreException} at once (not a wait forever), and so do the writes queued behind it
  * and every later write or read-after-writes; plain reads of what was committed still work, and
- * {@code healthy()} (assumed name: whether the writer is alive) says false.
+ * {@code healthy()} says false.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DeadWriterTest {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Spec 9: everything one socket receives about a board arrives in {@code seq} order, its own acks included: the
+ * Issue 9, item 9: everything one socket receives about a board arrives in {@code seq} order, its own acks included: the
  * {@code ack} (seq n) of its command comes before any event n+1 of the board, even while other writers commit
  * n+1 right after n. Socket A creates tasks on board-1 while four REST writers and socket B do the same; A
  * records the seq of every ack and every event of board-1 it gets, which must run from its join's seq + 1 to
