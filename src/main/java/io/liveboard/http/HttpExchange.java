@@ -137,8 +137,8 @@ public final class HttpExchange {
 
     /**
      * The body as a JSON object: 413 past the size limit, 400 when there is none, 415 unless it is sent as
-     * {@code application/json} (in UTF-8), 400 when it is not valid UTF-8 or not a JSON object. (The body has been read already, without a
-     * thread, by the server's {@code EagerContentHandler}.)
+     * {@code application/json} (in UTF-8), 400 when it is not valid UTF-8 or not a JSON object. (The server's
+     * {@code EagerContentHandler} has read it already, without holding a thread.)
      */
     public JsonNode body() {
         if (request.getLength() > maxBodyBytes) {
