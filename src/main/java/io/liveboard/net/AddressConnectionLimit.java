@@ -49,7 +49,7 @@ public final class AddressConnectionLimit implements SelectorManager.AcceptListe
         open.compute(address, (a, n) -> {
             int count = n == null ? 0 : n;
             taken[0] = count < max;
-            return taken[0] ? count + 1 : count == 0 ? null : count;
+            return taken[0] ? count + 1 : n;
         });
         if (taken[0]) {
             counted.put(channel, address);
@@ -67,11 +67,6 @@ public final class AddressConnectionLimit implements SelectorManager.AcceptListe
     @Override
     public void onClosed(SelectableChannel channel) {
         release(channel);
-    }
-
-    /** Connections the address holds now. */
-    public int connections(InetAddress address) {
-        return open.getOrDefault(address, 0);
     }
 
     private void release(SelectableChannel channel) {

@@ -19,7 +19,7 @@ public final class ServerConnectionLimit extends NetworkConnectionLimit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerConnectionLimit.class);
     /** Files kept for everything but connections: at least this many, or a tenth of the limit. */
-    static final int MIN_RESERVE = 256;
+    private static final int MIN_RESERVE = 256;
 
     private final long openFileLimit;
     private final LogThrottle reached = new LogThrottle(Duration.ofMinutes(1));
@@ -36,7 +36,7 @@ public final class ServerConnectionLimit extends NetworkConnectionLimit {
     }
 
     /** The limit for a process that may open {@code files} files ({@code Integer.MAX_VALUE} when unknown). */
-    static int automatic(long files) {
+    private static int automatic(long files) {
         if (files <= 0 || files >= Integer.MAX_VALUE) {
             return Integer.MAX_VALUE;
         }
@@ -45,7 +45,7 @@ public final class ServerConnectionLimit extends NetworkConnectionLimit {
     }
 
     /** The process's open-file limit, or -1 where the platform does not tell. */
-    static long openFileLimit() {
+    private static long openFileLimit() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
             return unix.getMaxFileDescriptorCount();
         }
