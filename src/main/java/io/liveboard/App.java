@@ -61,6 +61,8 @@ public final class App {
     private static final Logger LOG = LoggerFactory.getLogger(App.class);
     private static final int GOING_AWAY = 1001;
     private static final Duration TYPING_TIMEOUT = Duration.ofSeconds(5);
+    /** How often a crowd (see {@code --crowd}) is told how its presence changed. */
+    private static final Duration CROWD_WINDOW = Duration.ofSeconds(1);
     private static final Duration HEADER_SWEEP = Duration.ofMillis(500);
     /** Connections the kernel may queue while the server is not accepting (capped by net.core.somaxconn). */
     private static final int ACCEPT_QUEUE = 1024;
@@ -163,7 +165,8 @@ public final class App {
 
         Gate gate = new Gate(config.auth(), config.auth() == AuthMode.TOKEN ? new JwtTokens(config.jwtSecret(), clock)
                 : null);
-        Presence presence = new Presence(websockets, fanout::run, scheduler, TYPING_TIMEOUT);
+        Presence presence = new Presence(websockets, fanout::run, scheduler, TYPING_TIMEOUT, config.crowd(),
+                CROWD_WINDOW);
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
         Router router = new Router(config.maxBodyBytes(), metrics, gate, origins);
         new AdminRoutes(websockets, streams, metrics::scrape, this::failing).register(router);

@@ -34,6 +34,9 @@ import java.util.List;
  *                            ({@code --max-connections}); 0: from the process's open-file limit, less a reserve
  * @param headerTimeout       time a client has to send a request's headers, from its first byte (or from the
  *                            connection's start) ({@code --header-timeout})
+ * @param crowd               WebSocket sessions a board's room may have before its presence changes are announced
+ *                            together, once a second, as counts, and its presence list is sent a page at a time
+ *                            ({@code --crowd})
  */
 public record Config(
         int port,
@@ -52,7 +55,8 @@ public record Config(
         int wsRate,
         int maxConnectionsPerIp,
         int maxConnections,
-        Duration headerTimeout) {
+        Duration headerTimeout,
+        int crowd) {
 
     public Config {
         check(port >= 0 && port <= 65535, "--port must be between 0 and 65535, got " + port);
@@ -74,6 +78,7 @@ public record Config(
         check(maxConnectionsPerIp >= 0, "--max-connections-per-ip must not be negative");
         check(maxConnections >= 0, "--max-connections must not be negative");
         checkPositive("--header-timeout", headerTimeout);
+        check(crowd >= 1, "--crowd must be at least 1");
     }
 
     /** The defaults: port 3000 on every address, {@code ./data/liveboard.db}, auth off, any origin. */
@@ -108,7 +113,7 @@ public record Config(
                 + " allowed-origins=" + (allowedOrigins.isEmpty() ? "any" : String.join(",", allowedOrigins))
                 + " ws-rate=" + wsRate + "/s"
                 + " max-connections-per-ip=" + (maxConnectionsPerIp == 0 ? "none" : maxConnectionsPerIp)
-                + " header-timeout=" + seconds(headerTimeout)
+                + " header-timeout=" + seconds(headerTimeout) + " crowd=" + crowd
                 + " long-poll-timeout=" + seconds(longPollTimeout) + " sse-heartbeat=" + seconds(sseHeartbeat)
                 + " ws-ping=" + seconds(wsPingInterval) + " max-body=" + maxBodyBytes + " max-queued=" + maxQueuedBytes
                 + " retention=" + retention;
@@ -138,6 +143,7 @@ public record Config(
         private int maxConnectionsPerIp = 1000;
         private int maxConnections;
         private Duration headerTimeout = Duration.ofSeconds(5);
+        private int crowd = 100;
 
         private Builder() {
         }
@@ -160,6 +166,7 @@ public record Config(
             maxConnectionsPerIp = c.maxConnectionsPerIp;
             maxConnections = c.maxConnections;
             headerTimeout = c.headerTimeout;
+            crowd = c.crowd;
         }
 
         public Builder port(int value) {
@@ -251,11 +258,16 @@ public record Config(
             return this;
         }
 
+        public Builder crowd(int value) {
+            crowd = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the flag of the first bad value */
         public Config build() {
             return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
                     maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp,
-                    maxConnections, headerTimeout);
+                    maxConnections, headerTimeout, crowd);
         }
     }
 }

@@ -58,7 +58,10 @@ public final class ConfigParser {
                     "N  TCP connections in all, then new ones wait (default: the open-file limit less 10%)", (b, v) -> b.maxConnections(whole(v))),
             new Option("header-timeout", "LIVEBOARD_HEADER_TIMEOUT",
                     "S  seconds a client has to send a request's headers (default 5)",
-                    (b, v) -> b.headerTimeout(seconds(v))));
+                    (b, v) -> b.headerTimeout(seconds(v))),
+            new Option("crowd", "LIVEBOARD_CROWD",
+                    "N  WebSocket sessions on a board beyond which presence comes as counts once a second (default 100)",
+                    (b, v) -> b.crowd(whole(v))));
 
     /** What {@code --help} prints. */
     public static final String USAGE = usage();

@@ -116,19 +116,28 @@ public final class HttpExchange {
 
     /** A query parameter holding a whole number from 0 (an event number), or null when absent. */
     public Long querySeq(String name) {
+        return queryWhole(name, " (an event number)");
+    }
+
+    /** A query parameter holding a whole number from 0 (a count, an offset), or null when absent. */
+    public Long queryCount(String name) {
+        return queryWhole(name, "");
+    }
+
+    private Long queryWhole(String name, String meaning) {
         String value = query(name);
         if (value == null || value.isEmpty()) {
             return null;
         }
         try {
-            long seq = Long.parseLong(value);
-            if (seq >= 0) {
-                return seq;
+            long number = Long.parseLong(value);
+            if (number >= 0) {
+                return number;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new ValidationException(name + " must be a non-negative integer (an event number)");
+        throw new ValidationException(name + " must be a non-negative integer" + meaning);
     }
 
     public String header(String name) {

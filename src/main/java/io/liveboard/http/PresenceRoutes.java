@@ -1,11 +1,16 @@
 package io.liveboard.http;
 
 import io.liveboard.board.BoardService;
+import io.liveboard.board.ValidationException;
 import io.liveboard.realtime.Presence;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Who is viewing a board: {@code GET /boards/{boardId}/presence}. */
+/**
+ * Who is viewing a board: {@code GET /boards/{boardId}/presence}, every user in order of arrival, or a page
+ * of them with {@code offset} and {@code limit}; {@code total} counts them all when the page leaves some out.
+ */
 public final class PresenceRoutes {
 
     private final BoardService boards;
@@ -19,11 +24,25 @@ public final class PresenceRoutes {
     public void register(Router router) {
         router.get("/boards/{boardId}/presence", ex -> {
             String boardId = ex.board("boardId");
-            boards.lastSeqs(java.util.List.of(boardId)); // 404 for a board that does not exist
+            int offset = whole(ex, "offset", 0);
+            int limit = whole(ex, "limit", Integer.MAX_VALUE);
+            if (limit == 0) {
+                throw new ValidationException("limit must be at least 1");
+            }
+            boards.lastSeqs(List.of(boardId)); // 404 for a board that does not exist
+            Presence.Page page = presence.users(boardId, offset, limit);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("boardId", boardId);
-            body.put("users", presence.users(boardId));
+            body.put("users", page.users());
+            if (page.partial()) {
+                body.put("total", page.total());
+            }
             ex.json(200, body);
         });
+    }
+
+    private static int whole(HttpExchange ex, String name, int fallback) {
+        Long value = ex.queryCount(name);
+        return value == null ? fallback : (int) Math.min(Integer.MAX_VALUE, value);
     }
 }

@@ -3,11 +3,13 @@ package io.liveboard.realtime;
 import io.liveboard.auth.User;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,10 +22,31 @@ import java.util.function.Consumer;
  * ({@code user_typing}, never to the tab that types); typing stops by itself {@code typingTimeout} after the
  * last {@code typing}, and when the tab it was typed in leaves.
  *
+ * <p>A crowd (a room of more than {@code crowd} WebSocket sessions) is not told of each arrival and departure,
+ * which would cost every member a message per join: they are counted, and the room gets one
+ * {@code presence_changed} with the counts {@code window} after the first of them; changes while that one is
+ * pending are counted in it too. So a member gets at most one presence message per window however fast the
+ * room fills or empties, and a burst of N joins costs O(N) messages, not O(N²).
+ *
  * <p>Changes ({@link #arrived}, {@link #departed}, {@link #typing}) must run on the fan-out thread, so that
  * announcements keep their order with joins and events; {@link #users} may be read from any thread.
  */
 public final class Presence {
+
+    /** Some of a board's users, in order of arrival, and how many there are in all. */
+    public record Page(List<User> users, int total) {
+
+        /** Whether the page leaves users out. */
+        public boolean partial() {
+            return users.size() < total;
+        }
+    }
+
+    /** A crowd's arrivals and departures not yet announced. */
+    private static final class Tally {
+        int joined;
+        int left;
+    }
 
     /**
      * One user on one board: its tabs, and while it is typing, the pending end of that and the tab it types in
@@ -46,25 +69,54 @@ public final class Presence {
     private final Consumer<Runnable> fanoutThread;
     private final ScheduledExecutorService scheduler;
     private final Duration typingTimeout;
+    private final int crowd;
+    private final Duration window;
     private final Map<String, Map<String, Viewer>> boards = new LinkedHashMap<>();
+    /** The crowds with an announcement pending; only the fan-out thread touches it. */
+    private final Map<String, Tally> tallies = new HashMap<>();
 
-    /** {@code fanoutThread} runs a task on the fan-out thread (typing timeouts go back there). */
+    /**
+     * {@code fanoutThread} runs a task on the fan-out thread (typing timeouts and a crowd's announcements go
+     * back there).
+     */
     public Presence(RoomRegistry websockets, Consumer<Runnable> fanoutThread, ScheduledExecutorService scheduler,
-            Duration typingTimeout) {
+            Duration typingTimeout, int crowd, Duration window) {
         this.websockets = websockets;
         this.fanoutThread = fanoutThread;
         this.scheduler = scheduler;
         this.typingTimeout = typingTimeout;
+        this.crowd = crowd;
+        this.window = window;
     }
 
-    /** The users viewing the board, in order of arrival. */
-    public synchronized List<User> users(String boardId) {
+    /** The users viewing the board from the {@code offset}-th on, at most {@code limit} of them. */
+    public synchronized Page users(String boardId, int offset, int limit) {
         Map<String, Viewer> viewers = boards.get(boardId);
-        List<User> users = new ArrayList<>();
-        if (viewers != null) {
-            viewers.values().forEach(viewer -> users.add(viewer.user));
+        if (viewers == null) {
+            return new Page(List.of(), 0);
         }
-        return users;
+        List<User> users = new ArrayList<>(Math.min(limit, viewers.size()));
+        int index = 0;
+        for (Viewer viewer : viewers.values()) {
+            if (users.size() == limit) {
+                break;
+            }
+            if (index++ >= offset) {
+                users.add(viewer.user);
+            }
+        }
+        return new Page(users, viewers.size());
+    }
+
+    /** How many users are viewing the board. */
+    public synchronized int count(String boardId) {
+        Map<String, Viewer> viewers = boards.get(boardId);
+        return viewers == null ? 0 : viewers.size();
+    }
+
+    /** What a joiner is told: the first {@code crowd} users. */
+    public Page firstPage(String boardId) {
+        return users(boardId, 0, crowd);
     }
 
     /** A tab of the connection's user is on the board now; announces the user if it is its first. */
@@ -78,7 +130,7 @@ public final class Presence {
             viewer.tabs.add(connection);
         }
         if (first) {
-            announce("user_joined", boardId, user, connection.id());
+            announce(true, boardId, user, connection.id());
         }
     }
 
@@ -108,7 +160,7 @@ public final class Presence {
             typingMessage(boardId, user, false, connection.id());
         }
         if (last) {
-            announce("user_left", boardId, user, null);
+            announce(false, boardId, user, null);
         }
     }
 
@@ -163,12 +215,55 @@ public final class Presence {
         return true;
     }
 
-    private void announce(String type, String boardId, User user, String excludeId) {
+    /**
+     * Tells the room that the user arrived or left: at once in a small room, else counted for the crowd's next
+     * {@code presence_changed}.
+     */
+    private void announce(boolean arrived, String boardId, User user, String excludeId) {
+        int viewers = websockets.size(boardId);
+        Tally tally = tallies.get(boardId);
+        if (tally == null && viewers > crowd) {
+            tally = new Tally();
+            tallies.put(boardId, tally);
+            schedule(window, () -> fanoutThread.accept(() -> announceCounts(boardId)));
+        }
+        if (tally != null) {
+            if (arrived) {
+                tally.joined++;
+            } else {
+                tally.left++;
+            }
+            return;
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("boardId", boardId);
+        fields.put("viewers", viewers);
+        fields.put("user", user);
+        websockets.broadcast(boardId, OutboundMessage.of(arrived ? "user_joined" : "user_left", boardId, fields,
+                excludeId));
+    }
+
+    /** {@code presence_changed}: the crowd's counts now, and how many arrived and left since the last one. */
+    private void announceCounts(String boardId) {
+        Tally tally = tallies.remove(boardId);
+        if (tally == null) {
+            return;
+        }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("boardId", boardId);
         fields.put("viewers", websockets.size(boardId));
-        fields.put("user", user);
-        websockets.broadcast(boardId, OutboundMessage.of(type, boardId, fields, excludeId));
+        fields.put("total", count(boardId));
+        fields.put("joined", tally.joined);
+        fields.put("left", tally.left);
+        websockets.broadcast(boardId, OutboundMessage.of("presence_changed", boardId, fields));
+    }
+
+    private void schedule(Duration delay, Runnable task) {
+        try {
+            scheduler.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down: nobody is left to tell
+        }
     }
 
     private void typingMessage(String boardId, User user, boolean typing, String excludeId) {

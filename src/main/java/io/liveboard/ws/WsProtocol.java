@@ -276,7 +276,11 @@ public final class WsProtocol {
             if (membership.changed()) {
                 Map<String, Object> viewing = new LinkedHashMap<>();
                 viewing.put("boardId", boardId);
-                viewing.put("users", presence.users(boardId));
+                Presence.Page page = presence.firstPage(boardId);
+                viewing.put("users", page.users());
+                if (page.partial()) {
+                    viewing.put("total", page.total());
+                }
                 messages.add(OutboundMessage.of("presence", boardId, viewing));
             }
             messages.addAll(backlog);
