@@ -17,6 +17,7 @@ import io.liveboard.http.Router;
 import io.liveboard.http.TaskRoutes;
 import io.liveboard.metrics.MicrometerMetrics;
 import io.liveboard.net.AddressConnectionLimit;
+import io.liveboard.net.DirectWriteConnector;
 import io.liveboard.net.HeaderDeadline;
 import io.liveboard.net.ServerConnectionLimit;
 import io.liveboard.realtime.EventBus;
@@ -108,7 +109,7 @@ public final class App {
             responseHeaders.put("X-Content-Type-Options", "nosniff");
             return request;
         });
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector = new DirectWriteConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(ACCEPT_QUEUE);

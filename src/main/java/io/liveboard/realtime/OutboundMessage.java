@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A message encoded once and sent as it is to every connection that should get it: the JSON text and its
- * UTF-8 bytes (in a direct buffer, which sockets write without another copy). {@code type} names it (the
+ * A message encoded once and sent as it is to every connection that should get it: the JSON text, and the
+ * whole WebSocket frame of it (in a direct buffer, which sockets write without another copy; a server's frames
+ * are not masked, so header and payload are the same bytes for every socket). {@code type} names it (the
  * SSE event name); {@code boardId} and {@code seq} place it in a board's event log ({@code seq} is 0 for
  * messages that are not board events, such as {@code user_joined}; a {@code resync} has the number its board
  * is as of); {@code excludeId} names the one
@@ -25,7 +26,14 @@ public final class OutboundMessage {
     private final long seq;
     private final String json;
     private final String excludeId;
-    private final ByteBuffer payload;
+    /**
+     * Larger messages are split into frames of this size: the most a 16-bit length says, within the 64 KiB that
+     * clients (Jetty's among them) take in one frame by default.
+     */
+    private static final int MAX_FRAME_PAYLOAD = 0xFFFF;
+
+    private final int size;
+    private final ByteBuffer frame;
 
     public OutboundMessage(String type, String boardId, long seq, String json, String excludeId) {
         this.type = type;
@@ -34,7 +42,8 @@ public final class OutboundMessage {
         this.json = json;
         this.excludeId = excludeId;
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        this.payload = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer();
+        this.size = bytes.length;
+        this.frame = textFrames(bytes);
     }
 
     public OutboundMessage(String type, String boardId, long seq, String json) {
@@ -115,11 +124,34 @@ public final class OutboundMessage {
 
     /** Size of the UTF-8 payload in bytes. */
     public int size() {
-        return payload.remaining();
+        return size;
     }
 
-    /** The UTF-8 payload: a fresh read-only view each call, so that every send has its own position. */
-    public ByteBuffer payload() {
-        return payload.duplicate();
+    /**
+     * The message as a WebSocket text message: one unmasked frame, or several past 64 KiB. A fresh read-only
+     * view each call, so that every socket writes from its own position.
+     */
+    public ByteBuffer frame() {
+        return frame.duplicate();
+    }
+
+    private static ByteBuffer textFrames(byte[] payload) {
+        int frames = Math.max(1, (payload.length + MAX_FRAME_PAYLOAD - 1) / MAX_FRAME_PAYLOAD);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(payload.length + frames * 4);
+        int at = 0;
+        do {
+            int length = Math.min(MAX_FRAME_PAYLOAD, payload.length - at);
+            boolean fin = at + length == payload.length;
+            int opcode = at == 0 ? 0x1 : 0x0; // text, then continuation
+            buffer.put((byte) ((fin ? 0x80 : 0) | opcode));
+            if (length < 126) {
+                buffer.put((byte) length);
+            } else {
+                buffer.put((byte) 126).putShort((short) length);
+            }
+            buffer.put(payload, at, length);
+            at += length;
+        } while (at < payload.length);
+        return buffer.flip().asReadOnlyBuffer();
     }
 }

@@ -147,7 +147,7 @@ public final class RoomRegistry {
             }
             Position position = entry.getValue();
             List<OutboundMessage> own;
-            if (first > position.seq && !excluded.contains(member.id())) {
+            if (first > position.seq && (excluded.isEmpty() || !excluded.contains(member.id()))) {
                 own = messages; // the usual case: everything, as it is
             } else {
                 long after = position.seq;

@@ -2,6 +2,7 @@ package io.liveboard.ws;
 
 import io.liveboard.auth.Principal;
 import io.liveboard.auth.User;
+import io.liveboard.net.DirectWriteEndPoint;
 import io.liveboard.realtime.Connection;
 import io.liveboard.realtime.DeliveryMetrics;
 import io.liveboard.realtime.OutboundMessage;
@@ -12,26 +13,24 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.Frame;
-import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Connection} over a Jetty WebSocket session. Messages go to Jetty's core session as frames over
- * their shared, already encoded bytes; several messages sent together are batched into one socket write.
- * Jetty queues frames in call order; this counts the bytes queued and not yet written, and closes the
- * connection (a slow consumer: 1008 "slow consumer") when a send finds more than the limit still queued. The close frame
- * queues behind what the peer is not reading, so if the socket has not closed {@link #CUT_AFTER} later it
- * is cut. From the overflow on the connection counts as closed: it gets nothing more, and {@code onSlow}
- * takes it out of its rooms at once.
+ * A {@link Connection} over a Jetty WebSocket session. Messages go to the socket as their shared, already
+ * framed bytes, straight to its {@link DirectWriteEndPoint}: written at once from the sending thread when
+ * nothing is queued ahead, several messages sent together in one gathering write, in call order with Jetty's
+ * own frames. A send that finds more than the limit still queued closes the connection (a slow consumer: 1008
+ * "slow consumer"). The close frame queues behind what the peer is not reading, so if the socket has not
+ * closed {@link #CUT_AFTER} later it is cut. From the overflow on the connection counts as closed: it gets
+ * nothing more, and {@code onSlow} takes it out of its rooms at once.
  */
 public final class WsConnection implements Connection {
 
@@ -42,11 +41,12 @@ public final class WsConnection implements Connection {
     private final String id;
     private final Session session;
     private final CoreSession core;
+    private final DirectWriteEndPoint endPoint;
+    private final BooleanSupplier outputOpen;
     private final long maxQueuedBytes;
     private final DeliveryMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final Consumer<WsConnection> onSlow;
-    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean awaitingPong = new AtomicBoolean();
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final MessageRate rate;
@@ -60,6 +60,8 @@ public final class WsConnection implements Connection {
         this.onSlow = onSlow;
         this.session = session;
         this.core = ((WebSocketSession) session).getCoreSession();
+        this.endPoint = (DirectWriteEndPoint) ((WebSocketCoreSession) core).getConnection().getEndPoint();
+        this.outputOpen = core::isOutputOpen;
         this.maxQueuedBytes = maxQueuedBytes;
         this.metrics = metrics;
     }
@@ -95,31 +97,27 @@ public final class WsConnection implements Connection {
 
     @Override
     public void send(List<OutboundMessage> messages) {
-        if (overflowed.get() || !core.isOutputOpen()) {
-            messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET));
-            return;
-        }
-        long bytes = 0;
-        for (OutboundMessage message : messages) {
-            bytes += message.size();
-        }
         // what is already queued decides, not this batch: one large batch (a replay, a burst of events
         // committed together) still goes to a client that keeps up
-        if (queuedBytes.get() > maxQueuedBytes) {
+        if (overflowed.get() || endPoint.queuedBytes() > maxQueuedBytes) {
             messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET));
             if (overflowed.compareAndSet(false, true)) {
                 closeSlowConsumer();
             }
             return;
         }
-        queuedBytes.addAndGet(bytes);
-        int last = messages.size() - 1;
-        for (int i = 0; i <= last; i++) {
-            OutboundMessage message = messages.get(i);
-            int size = message.size();
-            metrics.sent(Transport.WEBSOCKET, size);
-            // all but the last frame are batched: Jetty writes them with the last one in one gathering write
-            core.sendFrame(new Frame(OpCode.TEXT, message.payload()), new Written(size), i < last);
+        ByteBuffer[] frames = new ByteBuffer[messages.size()];
+        long bytes = 0;
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = messages.get(i).frame();
+            bytes += frames[i].remaining();
+        }
+        if (!endPoint.writeShared(frames, bytes, outputOpen)) {
+            messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET));
+            return;
+        }
+        for (OutboundMessage message : messages) {
+            metrics.sent(Transport.WEBSOCKET, message.size());
         }
     }
 
@@ -135,26 +133,6 @@ public final class WsConnection implements Connection {
             session.disconnect(); // shutting down
         }
         onSlow.accept(this);
-    }
-
-    /** Releases a frame's bytes from the queued count once Jetty is done with it. */
-    private final class Written implements Callback {
-        private final int size;
-
-        Written(int size) {
-            this.size = size;
-        }
-
-        @Override
-        public void succeeded() {
-            queuedBytes.addAndGet(-size);
-        }
-
-        @Override
-        public void failed(Throwable failure) {
-            queuedBytes.addAndGet(-size);
-            LOG.debug("Send to WebSocket {} failed", id, failure);
-        }
     }
 
     @Override

@@ -41,8 +41,6 @@ public final class WsServer {
         container.setIdleTimeout(limits.idleTimeout());
         container.setMaxTextMessageSize(limits.maxMessageBytes());
         container.setMaxBinaryMessageSize(limits.maxMessageBytes());
-        // frames under a quarter of this are batched into one write when several are sent together
-        container.setOutputBufferSize(32 * 1024);
         container.addMapping(new RegexPathSpec("^/(ws)?$"), (request, response, callback) -> {
             if (!origins.allows(request.getHeaders().get(HttpHeader.ORIGIN))) {
                 Response.writeError(request, response, callback, 403, "Origin not allowed");
