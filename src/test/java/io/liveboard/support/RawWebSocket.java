@@ -28,6 +28,10 @@ import java.util.Map;
  */
 public final class RawWebSocket implements AutoCloseable {
 
+    /** One frame as it came: its FIN bit, opcode and payload. */
+    public record Frame(boolean fin, int opcode, byte[] payload) {
+    }
+
     /** What the server sent: its text messages, in order, and its close status and reason (null if none). */
     public record Received(List<JsonNode> messages, Integer closeCode, String closeReason, String end) {
     }
@@ -135,6 +139,16 @@ public final class RawWebSocket implements AutoCloseable {
                 throw new AssertionError("expected a text frame, got opcode " + opcode);
             }
             return Json.parse(new String(payload, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a WebSocket frame failed", e);
+        }
+    }
+
+    /** The next frame, whatever it is (within the 20 s read timeout). */
+    public Frame nextFrame() {
+        try {
+            int first = in.readUnsignedByte();
+            return new Frame((first & 0x80) != 0, first & 0x0f, payload());
         } catch (IOException e) {
             throw new UncheckedIOException("reading a WebSocket frame failed", e);
         }
