@@ -25,6 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
 
 /**
  * {@link BoardStore} on a SQLite file in WAL mode. SQLite has one writer at a time, so one writer thread
@@ -141,7 +142,9 @@ public final class JdbcBoardStore implements BoardStore {
     }
 
     private static Connection connect(Path file) throws SQLException {
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        SQLiteConfig config = new SQLiteConfig();
+        config.setGetGeneratedKeys(false); // else every insert asks SQLite for its row id, which nothing reads
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
         try (Statement st = connection.createStatement()) {
             // WAL + NORMAL: a commit survives a crash of the process (kill -9); only an OS crash or power
             // loss can take back the last commits.
