@@ -156,7 +156,7 @@ public final class App {
             LOG.info("Empty database: created demo boards board-1 and board-2");
         }
         bus = new LocalEventBus();
-        LongPolls polls = new LongPolls();
+        LongPolls polls = new LongPolls(threads);
         BoardService boards = new BoardService(store, bus::publish, clock);
         fanout = new Fanout(websockets, streams, polls, metrics,
                 (boardId, seq) -> boards.catchUp(boardId, seq, null, Integer.MAX_VALUE));

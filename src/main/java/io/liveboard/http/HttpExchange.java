@@ -216,6 +216,13 @@ public final class HttpExchange {
         send(status, Json.write(body));
     }
 
+    /** Answers JSON encoded already (UTF-8), such as one answer shared by many requests; the bytes are not changed. */
+    public void encodedJson(int status, byte[] utf8) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(utf8), callback);
+    }
+
     public void noContent() {
         response.setStatus(204);
         callback.succeeded();

@@ -1,19 +1,23 @@
 package io.liveboard.http;
 
+import static io.liveboard.http.PollAnswers.encode;
+import static io.liveboard.http.PollAnswers.events;
+import static io.liveboard.http.PollAnswers.updates;
+
 import io.liveboard.board.BoardService;
-import io.liveboard.board.BoardEvent;
 import io.liveboard.board.Catchup;
 import io.liveboard.board.TaskUpdates;
 import io.liveboard.board.ValidationException;
-import io.liveboard.realtime.OutboundMessage;
 import io.liveboard.realtime.LongPolls;
+import io.liveboard.realtime.OutboundMessage;
+import io.liveboard.realtime.Wake;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -24,10 +28,23 @@ import java.util.function.Supplier;
  * <p>With {@code after=n} instead of {@code since}, both answer with the board's events after number
  * {@code n} (at most {@link #MAX_EVENTS}, then {@code more: true}), or a {@code resync} field when {@code n}
  * cannot be served: the same cursor as WebSocket {@code since} and SSE {@code Last-Event-ID}.
+ *
+ * <p>A waiting poll that an event wakes answers from the fan-out round that brought the event ({@link Wake}):
+ * with {@code after=n}, the round's events after {@code n}, from memory (from the store only when the round does
+ * not reach back to {@code n + 1}); by time, with a read of the store. Polls of a board woken by the same round
+ * with the same cursor share that answer, made and encoded once: a time read is made once for them all.
  */
 public final class PollRoutes {
 
     static final int MAX_EVENTS = 1000;
+
+    /** The answer shared by the polls a round wakes after event number {@code seq}. */
+    private record After(long seq) {
+    }
+
+    /** The answer shared by the polls a round wakes that look for changes since {@code time}. */
+    private record Since(Instant time) {
+    }
 
     private final BoardService boards;
     private final LongPolls polls;
@@ -47,7 +64,7 @@ public final class PollRoutes {
             if (after != null) {
                 ex.json(200, events(boards.catchUp(ex.board("boardId"), after, ex.query("epoch"), MAX_EVENTS)));
             } else {
-                ex.json(200, body(boards.updates(ex.board("boardId"), ex.queryInstant("since"))));
+                ex.json(200, updates(boards.updates(ex.board("boardId"), ex.queryInstant("since"))));
             }
         });
         router.get("/boards/{boardId}/poll", ex -> {
@@ -90,26 +107,14 @@ public final class PollRoutes {
             Map<String, Object> body = events(current);
             body.put("timeout", true);
             return body;
-        }, () -> events(boards.catchUp(boardId, after, epoch, MAX_EVENTS)));
-    }
-
-    private static Map<String, Object> events(Catchup catchup) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("boardId", catchup.boardId());
-        body.put("seq", catchup.seq());
-        body.put("epoch", catchup.epoch());
-        List<Map<String, Object>> events = new ArrayList<>(catchup.events().size());
-        for (BoardEvent event : catchup.events()) {
-            events.add(OutboundMessage.wire(event));
-        }
-        body.put("events", events);
-        if (catchup.more()) {
-            body.put("more", true);
-        }
-        if (catchup.resync() != null) {
-            body.put("resync", OutboundMessage.resync(catchup));
-        }
-        return body;
+        }, wake -> wake.answer(new After(after), () -> {
+            List<OutboundMessage> missed = wake.after(after);
+            if (missed != null && missed.size() <= MAX_EVENTS) {
+                return encode(events(boardId, current.epoch(), missed));
+            }
+            // the round does not reach back to the cursor; a waiting poll's epoch is the store's or none, alike here
+            return encode(events(boards.catchUp(boardId, after, epoch, MAX_EVENTS)));
+        }));
     }
 
     private void poll(HttpExchange ex) {
@@ -128,7 +133,7 @@ public final class PollRoutes {
         }
         if (since != null && (!current.data().isEmpty() || !current.deleted().isEmpty())) {
             waiter.done().cancel(false);
-            ex.json(200, body(current));
+            ex.json(200, updates(current));
             return;
         }
         waiter.since(current.seq());
@@ -138,36 +143,33 @@ public final class PollRoutes {
             body.put("timeout", true);
             body.put("timestamp", boards.now());
             return body;
-        }, () -> body(boards.updates(boardId, from)));
+        }, wake -> wake.answer(new Since(from), () -> encode(updates(boards.updates(boardId, from)))));
     }
 
-    /** Answers the poll once its waiter is done: {@code changed} on an event, {@code timedOut} on the timeout. */
+    /**
+     * Answers the poll once its waiter is done: {@code woken}'s answer to the round that woke it, or
+     * {@code timedOut} on the timeout.
+     */
     private void answerWhenDone(HttpExchange ex, LongPolls.Waiter waiter, String what,
-            Supplier<Map<String, Object>> timedOut, Supplier<Map<String, Object>> changed) {
-        // the waiter completes on the fan-out's thread: answer from the server's pool instead
-        waiter.done().whenCompleteAsync((ok, failure) -> {
-            try {
-                ex.json(200, failure != null ? timedOut.get() : changed.get());
-            } catch (RuntimeException e) {
-                ErrorMapper.Failure mapped = ErrorMapper.map(e, what);
-                ex.error(mapped.status(), mapped.message());
+            Supplier<Map<String, Object>> timedOut, Function<Wake, byte[]> woken) {
+        waiter.done().whenComplete((wake, failure) -> {
+            if (failure == null) {
+                // completed on the server's pool, with other polls the round woke (or by the request itself)
+                answer(ex, what, () -> ex.encodedJson(200, woken.apply(wake)));
+            } else {
+                // the timeout fires on the JDK's timer thread: answer from the server's pool instead
+                executor.execute(() -> answer(ex, what, () -> ex.json(200, timedOut.get())));
             }
-        }, executor);
+        });
     }
 
-    private static Map<String, Object> body(TaskUpdates updates) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("data", updates.data());
-        body.put("deleted", updates.deleted());
-        body.put("timestamp", updates.timestamp());
-        if (updates.resync() != null) {
-            Map<String, Object> resync = new LinkedHashMap<>();
-            resync.put("type", "resync");
-            resync.put("boardId", updates.resync().id());
-            resync.put("seq", updates.resync().seq());
-            resync.put("board", updates.resync());
-            body.put("resync", resync);
+    /** Runs {@code answer}; if it fails (the store cannot be read), answers the error instead. */
+    private static void answer(HttpExchange ex, String what, Runnable answer) {
+        try {
+            answer.run();
+        } catch (RuntimeException e) {
+            ErrorMapper.Failure mapped = ErrorMapper.map(e, what);
+            ex.error(mapped.status(), mapped.message());
         }
-        return body;
     }
 }

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * The one thread that delivers board events to clients and changes who is in which room. Publishers only
  * queue the event ({@link #accept} never blocks on a socket); the fan-out thread takes whatever has queued,
  * encodes each event once, and hands each board's events together to its WebSocket room and its SSE streams
- * (each member gets the events after its position, without those it caused), then wakes its long polls.
- * Events queued while a round runs go out together in the next one, so under load one socket write carries
- * several events. One thread keeps every board's events in publish order.
+ * (each member gets the events after its position, without those it caused), then to its long polls, which
+ * answer from them. Events queued while a round runs go out together in the next one, so under load one socket
+ * write carries several events. One thread keeps every board's events in publish order.
  *
  * <p>Joins and other room changes ({@link #join}, {@link #run}) run on the same thread, between rounds, so a
  * joining client is placed exactly: it gets the events from its catch-up, then those the fan-out handed to the
@@ -167,8 +167,7 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
             List<OutboundMessage> messages = entry.getValue();
             websockets.broadcast(boardId, messages);
             streams.broadcast(boardId, messages);
-            long last = messages.get(messages.size() - 1).seq();
-            polls.wake(boardId, last);
+            polls.wake(boardId, messages);
             remember(boardId, messages);
             count += messages.size();
         }

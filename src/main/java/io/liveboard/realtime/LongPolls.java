@@ -1,48 +1,85 @@
 package io.liveboard.realtime;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Long-poll requests waiting for the next change of a board. Thread-safe. A waiter is registered before
  * its request reads the board, then told the board's event number {@code seq} as of that read
- * ({@link Waiter#since}); it completes normally on the first event after that number (one seen in between
- * counts too), or with {@link java.util.concurrent.TimeoutException} after its timeout. Events delivered
- * late by the asynchronous fan-out, but committed before the read, do not wake it. Either way it is
- * forgotten, and a caller may cancel it to give up earlier.
+ * ({@link Waiter#since}); it completes with the {@link Wake} of the first fan-out round that brings an event
+ * after that number (if rounds came while the request read, with the last of them, at once), or with
+ * {@link java.util.concurrent.TimeoutException} after its timeout. Events delivered late by the asynchronous
+ * fan-out, but committed before the read, do not wake it. Either way it is forgotten, and a caller may cancel
+ * it to give up earlier.
+ *
+ * <p>The fan-out thread only picks out the waiters a round wakes: they are completed on the executor, up to
+ * {@value #PER_TASK} in one task, so that what their completion runs (answering the request) runs there, many
+ * answers to a task, never on the fan-out thread.
  */
 public final class LongPolls {
 
+    /** Woken waiters completed by one task of the executor. */
+    static final int PER_TASK = 64;
+
     /** One waiting request. */
     public static final class Waiter {
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final CompletableFuture<Wake> done = new CompletableFuture<>();
+        /** The number it waits to pass; none until {@link #since} is told. */
         private long since = Long.MAX_VALUE;
-        private long latest;
+        /** The last round seen before {@link #since} was told. */
+        private Wake seen;
+        private boolean woken;
 
-        /** Completes normally on an event after {@code seq} (at once if one has already been seen). */
-        public synchronized void since(long seq) {
-            since = seq;
-            if (latest > since) {
-                done.complete(null);
+        /**
+         * Completes on an event after {@code seq}: at once, on this thread, if a round seen since the waiter was
+         * registered brought one (with the last such round).
+         */
+        public void since(long seq) {
+            Wake wake;
+            synchronized (this) {
+                since = seq;
+                wake = seen;
+                seen = null;
+                if (wake == null || wake.seq() <= seq) {
+                    return;
+                }
+                woken = true;
             }
+            done.complete(wake);
         }
 
-        synchronized void event(long seq) {
-            latest = Math.max(latest, seq);
-            if (latest > since) {
-                done.complete(null);
+        /** Whether the round wakes this waiter; the caller then completes it. A round before {@link #since} is kept. */
+        synchronized boolean wokenBy(Wake wake) {
+            if (woken) {
+                return false;
             }
+            if (since == Long.MAX_VALUE) {
+                seen = wake;
+                return false;
+            }
+            woken = wake.seq() > since;
+            return woken;
         }
 
-        public CompletableFuture<Void> done() {
+        /** Completes with the round that woke the waiter; exceptionally on its timeout, or when cancelled. */
+        public CompletableFuture<Wake> done() {
             return done;
         }
     }
 
     private final ConcurrentHashMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final Executor executor;
+
+    /** Waiters woken by an event are completed on {@code executor}. */
+    public LongPolls(Executor executor) {
+        this.executor = executor;
+    }
 
     public Waiter await(String boardId, Duration timeout) {
         Waiter waiter = new Waiter();
@@ -59,12 +96,30 @@ public final class LongPolls {
         return waiter;
     }
 
-    /** Tells the board's waiters that event {@code seq} happened. */
-    public void wake(String boardId, long seq) {
+    /** Tells the board's waiters about its events of one fan-out round (in {@code seq} order, at least one). */
+    public void wake(String boardId, List<OutboundMessage> events) {
         Set<Waiter> waiters = waiting.get(boardId);
-        if (waiters != null) {
-            waiters.forEach(waiter -> waiter.event(seq));
+        if (waiters == null) {
+            return;
         }
+        Wake wake = new Wake(events);
+        List<Waiter> woken = new ArrayList<>();
+        for (Waiter waiter : waiters) {
+            if (waiter.wokenBy(wake)) {
+                woken.add(waiter);
+                if (woken.size() == PER_TASK) {
+                    complete(woken, wake);
+                    woken = new ArrayList<>();
+                }
+            }
+        }
+        if (!woken.isEmpty()) {
+            complete(woken, wake);
+        }
+    }
+
+    private void complete(List<Waiter> woken, Wake wake) {
+        executor.execute(() -> woken.forEach(waiter -> waiter.done.complete(wake)));
     }
 
     public int waiting(String boardId) {
