@@ -1,21 +1,30 @@
 package io.liveboard.support;
 
 import io.liveboard.App;
+import io.liveboard.board.BoardStore;
 import io.liveboard.config.Config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /** The real {@link App} on a free port and a fresh SQLite file, with heartbeats and timeouts made fast. */
 public final class TestServer implements AutoCloseable {
 
     private final Config config;
+    private final UnaryOperator<BoardStore> storeWrapper;
     private App app;
 
     public TestServer(Config config) {
+        this(config, UnaryOperator.identity());
+    }
+
+    /** A server whose store is wrapped by {@code storeWrapper} (see {@link App#App(Config, UnaryOperator)}). */
+    public TestServer(Config config, UnaryOperator<BoardStore> storeWrapper) {
         this.config = config;
+        this.storeWrapper = storeWrapper;
     }
 
     /**
@@ -38,7 +47,11 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Config config) {
-        TestServer server = new TestServer(config);
+        return start(config, UnaryOperator.identity());
+    }
+
+    public static TestServer start(Config config, UnaryOperator<BoardStore> storeWrapper) {
+        TestServer server = new TestServer(config, storeWrapper);
         server.restart();
         return server;
     }
@@ -49,7 +62,7 @@ public final class TestServer implements AutoCloseable {
             app.stop();
         }
         try {
-            app = new App(config).start();
+            app = new App(config, storeWrapper).start();
         } catch (Exception e) {
             throw new IllegalStateException("App did not start", e);
         }
