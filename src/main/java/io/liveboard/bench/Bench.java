@@ -58,6 +58,7 @@ public final class Bench {
             case "fanout", "rooms" -> fanout(scenario, report);
             case "connections" -> report.accept(connections());
             case "flood" -> report.accept(new Flood(options).run());
+            case "polls" -> new Polls(options, http, probe).run(report);
             case "writes" -> {
                 for (int run = 1; run <= options.runs(); run++) {
                     report.accept(writes());
@@ -217,7 +218,12 @@ public final class Bench {
     }
 
     private JsonNode createBoard(String name) throws Exception {
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(options.url().resolve("/boards"))
+        return createBoard(http, options.url(), name);
+    }
+
+    /** Creates a board on the server at {@code url} and returns it as {@code GET /boards/{id}} shows it. */
+    static JsonNode createBoard(HttpClient http, URI url, String name) throws Exception {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(url.resolve("/boards"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("name", name)))).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -225,7 +231,7 @@ public final class Bench {
             throw new IllegalStateException("POST /boards answered " + created.statusCode() + ": " + created.body());
         }
         String id = Json.parse(created.body()).path("id").asText();
-        return Json.parse(http.send(HttpRequest.newBuilder(options.url().resolve("/boards/" + id)).GET().build(),
+        return Json.parse(http.send(HttpRequest.newBuilder(url.resolve("/boards/" + id)).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
@@ -242,7 +248,7 @@ public final class Bench {
         result.put(name + "MaxMs", round(histogram.getMaxValue() / 1e6));
     }
 
-    private static double round(double value) {
+    static double round(double value) {
         return Double.isFinite(value) ? Math.round(value * 1000) / 1000.0 : value;
     }
 }

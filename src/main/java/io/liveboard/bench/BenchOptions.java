@@ -10,7 +10,7 @@ import java.util.Map;
  * The benchmark's settings: {@code --name value} flags after the scenario name.
  *
  * @param url         the server ({@code --url}, default http://127.0.0.1:3000)
- * @param clients     WebSocket clients ({@code --clients})
+ * @param clients     WebSocket clients (polls: waiting long polls) ({@code --clients})
  * @param boards      boards the clients are spread over ({@code --boards}; fanout: 1)
  * @param events      tasks to POST ({@code --events})
  * @param concurrency closed loop: events in flight, not yet delivered to every client (writes: requests in
@@ -33,6 +33,7 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
               rooms        --clients 1000 --boards 50 --events 500 [--concurrency 4]
               connections  --clients 10000 --boards 200 --addresses 2 [--server-pid PID]
               writes       --events 5000 --concurrency 16
+              polls        --clients 2000 --events 20 [--addresses 1]
               flood        --clients 19000 --seconds 30 [--attack-address 127.0.0.1] [--probe-address 127.0.0.2]
                            [--reconnect true] [--in-flight 1000] [--server-pid PID]
             Common: --url http://127.0.0.1:3000, --runs N (measure N times; later runs have a warm server)
@@ -52,9 +53,9 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
         boolean connections = scenario.equals("connections") || scenario.equals("flood");
         BenchOptions options = new BenchOptions(
                 URI.create(values.getOrDefault("url", "http://127.0.0.1:3000")),
-                number(values, "clients", connections ? 10_000 : 1_000),
+                number(values, "clients", connections ? 10_000 : scenario.equals("polls") ? 2_000 : 1_000),
                 number(values, "boards", scenario.equals("rooms") ? 50 : 1),
-                number(values, "events", 300),
+                number(values, "events", scenario.equals("polls") ? 20 : 300),
                 number(values, "concurrency", scenario.equals("writes") ? 16 : 4),
                 number(values, "rate", 0),
                 number(values, "addresses", 1),

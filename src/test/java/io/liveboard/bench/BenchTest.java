@@ -63,6 +63,16 @@ class BenchTest extends ServerTest {
         assertEquals(200, result.get("creates"));
     }
 
+    @Test
+    void everyWaitingLongPollGetsEveryEvent() throws Exception {
+        Map<String, Object> result = run("polls", 100, 1, 3, 1, 0);
+        assertEquals(0L, result.get("lost"), result.toString());
+        assertEquals(0L, result.get("answeredBeforeEvent"), result.toString());
+        assertEquals(300L, result.get("answered"), result.toString());
+        assertEquals(0, result.get("postFailures"), result.toString());
+        assertTrue((double) result.get("lastAnswerMaxMs") >= (double) result.get("latencyP50Ms"), result.toString());
+    }
+
     /**
      * With at most 50 connections per address, 200 idle connections from
      * 127.0.0.1 are cut down to 50 at once, and a client on 127.0.0.2 is served throughout. (Without the
