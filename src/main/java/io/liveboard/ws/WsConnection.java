@@ -112,12 +112,16 @@ public final class WsConnection implements Connection {
             frames[i] = messages.get(i).frame();
             bytes += frames[i].remaining();
         }
-        if (!endPoint.writeShared(frames, bytes, outputOpen)) {
+        if (!outputOpen.getAsBoolean()) {
             messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET));
             return;
         }
+        // counted as handed over, before the write: the peer may read them before this thread goes on
         for (OutboundMessage message : messages) {
             metrics.sent(Transport.WEBSOCKET, message.size());
+        }
+        if (!endPoint.writeShared(frames, bytes, outputOpen)) {
+            messages.forEach(m -> metrics.dropped(Transport.WEBSOCKET)); // closed in the meantime
         }
     }
 
