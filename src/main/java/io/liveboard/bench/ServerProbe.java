@@ -8,11 +8,14 @@ import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Reads the server's own figures from its {@code /metrics}: CPU time, messages sent, memory. */
+/** Reads the server's own figures from its {@code /metrics}: CPU time, messages and bytes sent, memory. */
 final class ServerProbe {
 
-    /** One reading. {@code cpuNanos}: process CPU time; {@code wsMessages}: WebSocket messages sent. */
-    record Reading(double cpuNanos, double wsMessages, double rssBytes, double heapBytes) {
+    /**
+     * One reading. {@code cpuNanos}: process CPU time; {@code wsMessages} and {@code wsBytes}: WebSocket
+     * messages sent and their payload bytes.
+     */
+    record Reading(double cpuNanos, double wsMessages, double wsBytes, double rssBytes, double heapBytes) {
     }
 
     private final HttpClient http;
@@ -42,6 +45,7 @@ final class ServerProbe {
         }
         return new Reading(samples.getOrDefault("process_cpu_time_ns_total", Double.NaN),
                 samples.getOrDefault("liveboard_messages_sent_total{transport=\"websocket\"}", Double.NaN),
+                samples.getOrDefault("liveboard_bytes_sent_bytes_total{transport=\"websocket\"}", Double.NaN),
                 samples.getOrDefault("liveboard_process_resident_memory_bytes", Double.NaN), heap);
     }
 }
