@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +32,8 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
  * Many WebSocket clients joined to boards, on Jetty's core WebSocket client so that the load generator
  * spends as little CPU per message as it can: frames are looked at as bytes, never decoded to strings.
  * Each client counts the {@code task_created} events whose title is {@code bench-<n>}, and records
- * send→receive latency from the send time of task n.
+ * send→receive latency from the send time of task n; it also times its join (connect start → {@code joined})
+ * and counts every message it gets, and when the last one came.
  */
 final class Subscribers implements AutoCloseable {
 
@@ -38,10 +41,15 @@ final class Subscribers implements AutoCloseable {
     private static final byte[] JOINED = "{\"type\":\"joined\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "{\"type\":\"pong\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MARK = "\"title\":\"bench-".getBytes(StandardCharsets.US_ASCII);
+    /** Joins in flight when the caller does not say. */
+    private static final int JOINS_IN_FLIGHT = 500;
+    /** How long connecting waits for some join in flight to be answered before it gives up. */
+    private static final long JOIN_WAIT_SECONDS = 60;
 
     private final List<WebSocketCoreClient> jettyClients = new ArrayList<>();
     private final List<Member> members = new ArrayList<>();
     private final Histogram latency = new ConcurrentHistogram(3_600_000_000_000L, 3);
+    private final Histogram joinLatency = new ConcurrentHistogram(3_600_000_000_000L, 3);
     private final AtomicLong received = new AtomicLong();
     private final AtomicInteger pongs = new AtomicInteger();
     private volatile AtomicLongArray sentAt = new AtomicLongArray(0);
@@ -54,6 +62,12 @@ final class Subscribers implements AutoCloseable {
         final String boardId;
         final CompletableFuture<Void> joined = new CompletableFuture<>();
         final AtomicInteger events = new AtomicInteger();
+        /** Text messages received, of any type. */
+        final AtomicInteger frames = new AtomicInteger();
+        /** {@link System#nanoTime()} when the connect started, when {@code joined} came, and the last message. */
+        final long connectStart = System.nanoTime();
+        volatile long joinedAt;
+        volatile long lastFrameAt;
         volatile CoreSession session;
         private ByteBuffer partial;
 
@@ -89,6 +103,8 @@ final class Subscribers implements AutoCloseable {
                 }
             }
             if (payload != null) {
+                frames.incrementAndGet();
+                lastFrameAt = now;
                 if (startsWith(payload, CREATED)) {
                     int n = numberAfter(payload, MARK);
                     AtomicLongArray sent = sentAt;
@@ -100,7 +116,9 @@ final class Subscribers implements AutoCloseable {
                     }
                     events.incrementAndGet();
                     received.incrementAndGet();
-                } else if (startsWith(payload, JOINED)) {
+                } else if (startsWith(payload, JOINED) && !joined.isDone()) {
+                    joinedAt = now;
+                    joinLatency.recordValue(Math.max(0, now - connectStart));
                     joined.complete(null);
                 } else if (startsWith(payload, PONG)) {
                     pongs.incrementAndGet();
@@ -178,9 +196,19 @@ final class Subscribers implements AutoCloseable {
 
     /**
      * Connects {@code count} clients to {@code ws}, client i joining {@code boardIds[i % boards]}, spread
-     * over {@code addresses} local addresses (127.0.0.1, 127.0.0.2, …); waits until all have joined.
+     * over {@code addresses} local addresses (127.0.0.1, 127.0.0.2, …), 500 joins in flight; waits until all
+     * have joined.
      */
     Subscribers(URI ws, List<String> boardIds, int count, int addresses) throws Exception {
+        this(ws, boardIds, count, addresses, JOINS_IN_FLIGHT);
+    }
+
+    /**
+     * Connects {@code count} clients as above, keeping at most {@code joinsInFlight} joins in flight (from the
+     * start of a client's connect until its {@code joined} arrives); waits until all have joined. Throws if a
+     * connect or join fails, or if no join in flight is answered for 60 s.
+     */
+    Subscribers(URI ws, List<String> boardIds, int count, int addresses, int joinsInFlight) throws Exception {
         for (int a = 0; a < addresses; a++) {
             HttpClient http = new HttpClient();
             http.setBindAddress(new InetSocketAddress("127.0.0." + (a + 1), 0));
@@ -190,20 +218,23 @@ final class Subscribers implements AutoCloseable {
             client.start();
             jettyClients.add(client);
         }
-        int batch = 500;
-        for (int from = 0; from < count; from += batch) {
-            List<Member> wave = new ArrayList<>();
-            List<CompletableFuture<CoreSession>> connecting = new ArrayList<>();
-            for (int i = from; i < Math.min(count, from + batch); i++) {
-                Member member = new Member(boardIds.get(i % boardIds.size()));
-                wave.add(member);
-                connecting.add(jettyClients.get(i % addresses).connect(member, ws));
+        Semaphore window = new Semaphore(joinsInFlight);
+        for (int i = 0; i < count; i++) {
+            if (!window.tryAcquire(JOIN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new TimeoutException("No join answered for " + JOIN_WAIT_SECONDS + " s (" + i + " started, "
+                        + members.stream().filter(m -> m.joinedAt != 0).count() + " joined)");
             }
-            for (int i = 0; i < wave.size(); i++) {
-                connecting.get(i).get(30, TimeUnit.SECONDS);
-                wave.get(i).joined.get(30, TimeUnit.SECONDS);
-            }
-            members.addAll(wave);
+            Member member = new Member(boardIds.get(i % boardIds.size()));
+            members.add(member);
+            member.joined.whenComplete((ok, error) -> window.release());
+            jettyClients.get(i % addresses).connect(member, ws).whenComplete((session, error) -> {
+                if (error != null) {
+                    member.joined.completeExceptionally(error);
+                }
+            });
+        }
+        for (Member member : members) {
+            member.joined.get(JOIN_WAIT_SECONDS, TimeUnit.SECONDS);
         }
     }
 
@@ -244,6 +275,31 @@ final class Subscribers implements AutoCloseable {
 
     Histogram latency() {
         return latency;
+    }
+
+    /** Every client's join latency: connect start → {@code joined}. */
+    Histogram joinLatency() {
+        return joinLatency;
+    }
+
+    /** {@link System#nanoTime()} when the first client started to connect. */
+    long firstConnectAt() {
+        return members.get(0).connectStart;
+    }
+
+    /** {@link System#nanoTime()} when the last {@code joined} arrived. */
+    long lastJoinedAt() {
+        return members.stream().mapToLong(m -> m.joinedAt).max().orElse(0);
+    }
+
+    /** Text messages of any type received by all clients so far. */
+    long framesReceived() {
+        return members.stream().mapToLong(m -> m.frames.get()).sum();
+    }
+
+    /** {@link System#nanoTime()} when the last text message arrived at any client; 0 if none did. */
+    long lastFrameAt() {
+        return members.stream().mapToLong(m -> m.lastFrameAt).max().orElse(0);
     }
 
     int size() {
