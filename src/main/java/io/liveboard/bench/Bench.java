@@ -52,13 +52,17 @@ public final class Bench {
         return results.get(results.size() - 1);
     }
 
-    /** Runs a scenario {@code --runs} times (on the same connections), reporting each run's figures. */
+    /**
+     * Runs a scenario {@code --runs} times (on the same connections; {@code joins} on fresh ones), reporting
+     * each run's figures.
+     */
     public void run(String scenario, Consumer<Map<String, Object>> report) throws Exception {
         switch (scenario) {
             case "fanout", "rooms" -> fanout(scenario, report);
             case "connections" -> report.accept(connections());
             case "flood" -> report.accept(new Flood(options).run());
             case "polls" -> new Polls(options, http, probe).run(report);
+            case "joins" -> new Joins(options, http, probe).run(report);
             case "writes" -> {
                 for (int run = 1; run <= options.runs(); run++) {
                     report.accept(writes());
@@ -72,7 +76,7 @@ public final class Bench {
         List<String> boards = new ArrayList<>();
         List<String> lists = new ArrayList<>();
         for (int b = 0; b < options.boards(); b++) {
-            JsonNode board = createBoard("bench " + scenario + " " + b);
+            JsonNode board = createBoard(http, options.url(), "bench " + scenario + " " + b);
             boards.add(board.path("id").asText());
             lists.add(board.path("lists").get(0).path("id").asText());
         }
@@ -81,8 +85,8 @@ public final class Bench {
         for (int i = 0; i < events; i++) {
             perBoard.merge(boards.get(i % boards.size()), 1, Integer::sum);
         }
-        URI ws = URI.create(options.url().toString().replaceFirst("^http", "ws")).resolve("/ws");
-        try (Subscribers subscribers = new Subscribers(ws, boards, options.clients(), options.addresses())) {
+        try (Subscribers subscribers = new Subscribers(webSocket(options.url()), boards, options.clients(),
+                options.addresses())) {
             long expected = 0;
             for (int i = 0; i < options.clients(); i++) {
                 expected += perBoard.getOrDefault(boards.get(i % boards.size()), 0);
@@ -138,13 +142,13 @@ public final class Bench {
     private Map<String, Object> connections() throws Exception {
         List<String> boards = new ArrayList<>();
         for (int b = 0; b < options.boards(); b++) {
-            boards.add(createBoard("bench connections " + b).path("id").asText());
+            boards.add(createBoard(http, options.url(), "bench connections " + b).path("id").asText());
         }
         collectServerGarbage();
         ServerProbe.Reading before = probe.read();
         long start = System.nanoTime();
-        try (Subscribers subscribers = new Subscribers(URI.create(options.url().toString().replaceFirst("^http", "ws"))
-                .resolve("/ws"), boards, options.clients(), options.addresses())) {
+        try (Subscribers subscribers = new Subscribers(webSocket(options.url()), boards, options.clients(),
+                options.addresses())) {
             double connectSeconds = (System.nanoTime() - start) / 1e9;
             Thread.sleep(2_000);
             collectServerGarbage();
@@ -174,7 +178,7 @@ public final class Bench {
     }
 
     private Map<String, Object> writes() throws Exception {
-        JsonNode board = createBoard("bench writes");
+        JsonNode board = createBoard(http, options.url(), "bench writes");
         String list = board.path("lists").get(0).path("id").asText();
         TaskPoster poster = new TaskPoster(http, options.url());
         ServerProbe.Reading before = probe.read();
@@ -217,11 +221,12 @@ public final class Bench {
         }
     }
 
-    private JsonNode createBoard(String name) throws Exception {
-        return createBoard(http, options.url(), name);
+    /** The server's WebSocket endpoint: {@code ws://…/ws} for {@code http://…}. */
+    static URI webSocket(URI url) {
+        return URI.create(url.toString().replaceFirst("^http", "ws")).resolve("/ws");
     }
 
-    /** Creates a board on the server at {@code url} and returns it as {@code GET /boards/{id}} shows it. */
+    /** Creates a board named {@code name} and returns it as {@code GET /boards/{id}} shows it, lists and all. */
     static JsonNode createBoard(HttpClient http, URI url, String name) throws Exception {
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(url.resolve("/boards"))
                 .header("Content-Type", "application/json")
@@ -248,6 +253,7 @@ public final class Bench {
         result.put(name + "MaxMs", round(histogram.getMaxValue() / 1e6));
     }
 
+    /** {@code value} to three decimals. */
     static double round(double value) {
         return Double.isFinite(value) ? Math.round(value * 1000) / 1000.0 : value;
     }

@@ -14,11 +14,12 @@ import java.util.Map;
  * @param boards      boards the clients are spread over ({@code --boards}; fanout: 1)
  * @param events      tasks to POST ({@code --events})
  * @param concurrency closed loop: events in flight, not yet delivered to every client (writes: requests in
- *                    flight) ({@code --concurrency})
+ *                    flight; joins: joins in flight, default 100) ({@code --concurrency})
  * @param rate        open loop instead: deliveries per second to aim at ({@code --rate}; 0 = closed loop)
  * @param addresses   local source addresses 127.0.0.1… to spread connections over ({@code --addresses})
- * @param runs        how many measured runs, one after the other on the same connections; the server's JIT
- *                    needs a run or two to warm up ({@code --runs}, default 1)
+ * @param runs        how many measured runs, one after the other on the same connections (joins: each on a
+ *                    fresh board with fresh connections); the server's JIT needs a run or two to warm up
+ *                    ({@code --runs}, default 1)
  * @param serverPid   the server's process id, on this machine: {@code connections} then has it collect garbage
  *                    (with {@code jcmd}) before each memory reading, and {@code flood} reports its open files
  *                    ({@code --server-pid}; 0 = do not)
@@ -34,6 +35,7 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
               connections  --clients 10000 --boards 200 --addresses 2 [--server-pid PID]
               writes       --events 5000 --concurrency 16
               polls        --clients 2000 --events 20 [--addresses 1]
+              joins        --clients 2000 --concurrency 100 [--addresses 10]
               flood        --clients 19000 --seconds 30 [--attack-address 127.0.0.1] [--probe-address 127.0.0.2]
                            [--reconnect true] [--in-flight 1000] [--server-pid PID]
             Common: --url http://127.0.0.1:3000, --runs N (measure N times; later runs have a warm server)
@@ -56,7 +58,7 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
                 number(values, "clients", connections ? 10_000 : scenario.equals("polls") ? 2_000 : 1_000),
                 number(values, "boards", scenario.equals("rooms") ? 50 : 1),
                 number(values, "events", scenario.equals("polls") ? 20 : 300),
-                number(values, "concurrency", scenario.equals("writes") ? 16 : 4),
+                number(values, "concurrency", scenario.equals("writes") ? 16 : scenario.equals("joins") ? 100 : 4),
                 number(values, "rate", 0),
                 number(values, "addresses", 1),
                 number(values, "runs", 1),

@@ -73,6 +73,16 @@ class BenchTest extends ServerTest {
         assertTrue((double) result.get("lastAnswerMaxMs") >= (double) result.get("latencyP50Ms"), result.toString());
     }
 
+    @Test
+    void joinsAllJoinAndTheBoardStillDelivers() throws Exception {
+        Map<String, Object> result = run("joins", 60, 1, 0, 10, 0);
+        assertEquals(60L, result.get("taskReached"), result.toString());
+        assertEquals(0L, result.get("lost"), result.toString());
+        assertEquals(0, result.get("postFailures"), result.toString());
+        assertTrue((double) result.get("serverBytesPerJoin") > 0, result.toString());
+        assertTrue((double) result.get("joinLatencyMaxMs") >= (double) result.get("joinLatencyP50Ms"), result.toString());
+    }
+
     /**
      * With at most 50 connections per address, 200 idle connections from
      * 127.0.0.1 are cut down to 50 at once, and a client on 127.0.0.2 is served throughout. (Without the
