@@ -106,6 +106,9 @@ final class Subscribers implements AutoCloseable {
                 frames.incrementAndGet();
                 lastFrameAt = now;
                 if (startsWith(payload, CREATED)) {
+                    // counted first, so that whoever onDelivered wakes sees this delivery in received()
+                    events.incrementAndGet();
+                    received.incrementAndGet();
                     int n = numberAfter(payload, MARK);
                     AtomicLongArray sent = sentAt;
                     if (n >= 0 && n < sent.length() && sent.get(n) != 0) {
@@ -114,8 +117,6 @@ final class Subscribers implements AutoCloseable {
                             onDelivered.accept(n);
                         }
                     }
-                    events.incrementAndGet();
-                    received.incrementAndGet();
                 } else if (startsWith(payload, JOINED) && !joined.isDone()) {
                     joinedAt = now;
                     joinLatency.recordValue(Math.max(0, now - connectStart));
