@@ -24,7 +24,11 @@ import org.HdrHistogram.Histogram;
 public final class Bench {
 
     private final BenchOptions options;
-    private final HttpClient http = HttpClient.newHttpClient();
+    /**
+     * HTTP/1.1 only: by default the JDK's client asks every new connection to upgrade to h2c, which a Node.js
+     * server with a WebSocket upgrade handler (the seed yardstick) hands to that handler, refusing the request.
+     */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ServerProbe probe;
 
     public Bench(BenchOptions options) {
