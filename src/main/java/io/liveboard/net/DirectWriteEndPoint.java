@@ -63,19 +63,11 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
      */
     public boolean writeShared(ByteBuffer[] frames, long bytes, BooleanSupplier open) {
         Pending pending = new Pending(frames, bytes, null);
-        synchronized (lock) {
-            if (failed || !open.getAsBoolean()) {
-                return false;
-            }
-            queuedBytes += bytes;
-            if (busy) {
-                line.addLast(pending);
-                return true;
-            }
-            busy = true;
+        Turn turn = admit(pending, open);
+        if (turn == Turn.NOW) {
+            drain(List.of(pending));
         }
-        drain(List.of(pending));
-        return true;
+        return turn != Turn.REFUSED;
     }
 
     /** Bytes handed over and not yet taken by the socket. */
@@ -90,22 +82,28 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
             return;
         }
         Pending pending = new Pending(buffers, BufferUtil.remaining(buffers), callback);
-        boolean refused;
-        synchronized (lock) {
-            refused = failed;
-            if (!refused) {
-                queuedBytes += pending.bytes();
-                if (busy) {
-                    line.addLast(pending);
-                    return;
-                }
-                busy = true;
-            }
+        switch (admit(pending, () -> true)) {
+            case NOW -> drain(List.of(pending));
+            case REFUSED -> callback.failed(new ClosedChannelException());
+            case QUEUED -> { }
         }
-        if (refused) {
-            callback.failed(new ClosedChannelException());
-        } else {
-            drain(List.of(pending));
+    }
+
+    /** When a write goes: refused, in line behind others, or now, by the calling thread (the line is its own). */
+    private enum Turn { REFUSED, QUEUED, NOW }
+
+    private Turn admit(Pending pending, BooleanSupplier open) {
+        synchronized (lock) {
+            if (failed || !open.getAsBoolean()) {
+                return Turn.REFUSED;
+            }
+            queuedBytes += pending.bytes();
+            if (busy) {
+                line.addLast(pending);
+                return Turn.QUEUED;
+            }
+            busy = true;
+            return Turn.NOW;
         }
     }
 
@@ -129,15 +127,25 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
                 super.write(new Resume(batch), buffers);
                 return;
             }
-            written(batch);
-            batch = next();
+            batch = next(batch);
         }
     }
 
-    /** What queued while the line was busy, up to {@link #MAX_GATHER} buffers; null (and the line free) if nothing. */
-    private List<Pending> next() {
+    /**
+     * The batch is written: tells Jetty's writes in it, and takes what queued meanwhile, up to
+     * {@link #MAX_GATHER} buffers; null (and the line free) if nothing.
+     */
+    private List<Pending> next(List<Pending> written) {
+        long bytes = 0;
+        for (Pending pending : written) {
+            bytes += pending.bytes();
+            if (pending.callback() != null) {
+                pending.callback().succeeded();
+            }
+        }
         List<Pending> dropped;
         synchronized (lock) {
+            queuedBytes -= bytes;
             if (!failed) {
                 if (line.isEmpty()) {
                     busy = false;
@@ -160,21 +168,6 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
         }
         failCallbacks(dropped, new ClosedChannelException());
         return null;
-    }
-
-    private void written(List<Pending> batch) {
-        long bytes = 0;
-        for (Pending pending : batch) {
-            bytes += pending.bytes();
-        }
-        synchronized (lock) {
-            queuedBytes -= bytes;
-        }
-        for (Pending pending : batch) {
-            if (pending.callback() != null) {
-                pending.callback().succeeded();
-            }
-        }
     }
 
     /** The socket failed: everything in line fails with it, and nothing more is taken. */
@@ -233,8 +226,7 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
 
         @Override
         public void succeeded() {
-            written(batch);
-            drain(next());
+            drain(next(batch));
         }
 
         @Override
