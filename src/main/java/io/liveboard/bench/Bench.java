@@ -67,6 +67,7 @@ public final class Bench {
             case "flood" -> report.accept(new Flood(options).run());
             case "polls" -> new Polls(options, http, probe).run(report);
             case "joins" -> new Joins(options, http, probe).run(report);
+            case "floor" -> new Floor(options).run(report);
             case "writes" -> {
                 for (int run = 1; run <= options.runs(); run++) {
                     report.accept(writes());

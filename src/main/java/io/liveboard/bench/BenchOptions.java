@@ -24,9 +24,10 @@ import java.util.Map;
  *                    (with {@code jcmd}) before each memory reading, and {@code flood} reports its open files
  *                    ({@code --server-pid}; 0 = do not)
  * @param flood       the {@code flood} scenario's own settings
+ * @param floor       the {@code floor} scenario's own settings ({@code --readers}, {@code --bytes})
  */
 public record BenchOptions(URI url, int clients, int boards, int events, int concurrency, int rate, int addresses,
-        int runs, long serverPid, FloodOptions flood) {
+        int runs, long serverPid, FloodOptions flood, Floor.Settings floor) {
 
     public static final String USAGE = """
             Usage: java -cp target/liveboard.jar io.liveboard.bench.Bench SCENARIO [options]
@@ -38,9 +39,18 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
               joins        --clients 2000 --concurrency 100 [--addresses 10]
               flood        --clients 19000 --seconds 30 [--attack-address 127.0.0.1] [--probe-address 127.0.0.2]
                            [--reconnect true] [--in-flight 1000] [--server-pid PID]
+              floor        --clients 1000 --events 500 [--rate 50000 | --rate 0] [--readers 1] [--bytes 160]
+                           (no server: bare loopback writes within this process)
             Common: --url http://127.0.0.1:3000, --runs N (measure N times; later runs have a warm server)
             Prints a summary and one JSON line per run.
             """;
+
+    /** The settings with {@code floor}'s own at their defaults. */
+    public BenchOptions(URI url, int clients, int boards, int events, int concurrency, int rate, int addresses,
+            int runs, long serverPid, FloodOptions flood) {
+        this(url, clients, boards, events, concurrency, rate, addresses, runs, serverPid, flood,
+                Floor.Settings.DEFAULTS);
+    }
 
     public static BenchOptions parse(String scenario, List<String> args) {
         Map<String, String> values = new HashMap<>();
@@ -57,9 +67,9 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
                 URI.create(values.getOrDefault("url", "http://127.0.0.1:3000")),
                 number(values, "clients", connections ? 10_000 : scenario.equals("polls") ? 2_000 : 1_000),
                 number(values, "boards", scenario.equals("rooms") ? 50 : 1),
-                number(values, "events", scenario.equals("polls") ? 20 : 300),
+                number(values, "events", scenario.equals("polls") ? 20 : scenario.equals("floor") ? 500 : 300),
                 number(values, "concurrency", scenario.equals("writes") ? 16 : scenario.equals("joins") ? 100 : 4),
-                number(values, "rate", 0),
+                number(values, "rate", scenario.equals("floor") ? 50_000 : 0),
                 number(values, "addresses", 1),
                 number(values, "runs", 1),
                 number(values, "server-pid", 0),
@@ -67,9 +77,12 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
                         values.getOrDefault("attack-address", FloodOptions.DEFAULTS.attackAddress()),
                         values.getOrDefault("probe-address", FloodOptions.DEFAULTS.probeAddress()),
                         bool(values, "reconnect", FloodOptions.DEFAULTS.reconnect()),
-                        number(values, "in-flight", FloodOptions.DEFAULTS.inFlight())));
+                        number(values, "in-flight", FloodOptions.DEFAULTS.inFlight())),
+                new Floor.Settings(number(values, "readers", Floor.Settings.DEFAULTS.readers()),
+                        number(values, "bytes", Floor.Settings.DEFAULTS.bytes())));
         values.keySet().removeAll(List.of("url", "clients", "boards", "events", "concurrency", "rate", "addresses",
-                "runs", "server-pid", "seconds", "attack-address", "probe-address", "reconnect", "in-flight"));
+                "runs", "server-pid", "seconds", "attack-address", "probe-address", "reconnect", "in-flight",
+                "readers", "bytes"));
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("Unknown option(s): " + values.keySet());
         }

@@ -104,4 +104,21 @@ class BenchTest extends ServerTest {
             assertEquals(false, result.get("attackerLimitedByOwnFiles"), result.toString());
         }
     }
+
+    /** Bare loopback writes, no server: every byte written is read, with one reader thread and with two. */
+    @Test
+    void floorReadsEveryByteItWrites() throws Exception {
+        Map<String, Object> result = run("floor", 50, 1, 20, 1, 0);
+        assertEquals(0L, result.get("lost"), result.toString());
+        assertEquals(1000L, result.get("writes"), result.toString());
+        assertEquals(160_000L, result.get("bytesRead"), result.toString());
+        assertTrue((double) result.get("writerCpuUsPerWrite") > 0, result.toString());
+        assertTrue((double) result.get("processCpuUsPerWrite") > 0, result.toString());
+
+        BenchOptions twoReaders = new BenchOptions(URI.create(server.http("")), 50, 1, 20, 1, 0, 1, 1, 0,
+                FloodOptions.DEFAULTS, new Floor.Settings(2, 600));
+        Map<String, Object> spread = new Bench(twoReaders).run("floor");
+        assertEquals(0L, spread.get("lost"), spread.toString());
+        assertEquals(600_000L, spread.get("bytesRead"), spread.toString());
+    }
 }
