@@ -3,9 +3,7 @@ package io.liveboard.http;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.ValidationException;
 import io.liveboard.realtime.Presence;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Who is viewing a board: {@code GET /boards/{boardId}/presence}, every user in order of arrival, or a page
@@ -30,14 +28,7 @@ public final class PresenceRoutes {
                 throw new ValidationException("limit must be at least 1");
             }
             boards.lastSeqs(List.of(boardId)); // 404 for a board that does not exist
-            Presence.Page page = presence.users(boardId, offset, limit);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("boardId", boardId);
-            body.put("users", page.users());
-            if (page.partial()) {
-                body.put("total", page.total());
-            }
-            ex.json(200, body);
+            ex.json(200, presence.users(boardId, offset, limit).fields(boardId));
         });
     }
 

@@ -40,6 +40,20 @@ public final class Presence {
         public boolean partial() {
             return users.size() < total;
         }
+
+        /**
+         * {@code {boardId, users, total}} as the {@code presence} message and {@code GET …/presence} carry it;
+         * {@code total} only when the page leaves users out.
+         */
+        public Map<String, Object> fields(String boardId) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("boardId", boardId);
+            fields.put("users", users);
+            if (partial()) {
+                fields.put("total", total);
+            }
+            return fields;
+        }
     }
 
     /** A crowd's arrivals and departures not yet announced. */

@@ -274,14 +274,7 @@ public final class WsProtocol {
             List<OutboundMessage> messages = new ArrayList<>(backlog.size() + 2);
             messages.add(OutboundMessage.of("joined", boardId, joined));
             if (membership.changed()) {
-                Map<String, Object> viewing = new LinkedHashMap<>();
-                viewing.put("boardId", boardId);
-                Presence.Page page = presence.firstPage(boardId);
-                viewing.put("users", page.users());
-                if (page.partial()) {
-                    viewing.put("total", page.total());
-                }
-                messages.add(OutboundMessage.of("presence", boardId, viewing));
+                messages.add(OutboundMessage.of("presence", boardId, presence.firstPage(boardId).fields(boardId)));
             }
             messages.addAll(backlog);
             connection.send(messages);
