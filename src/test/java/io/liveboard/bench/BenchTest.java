@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -90,8 +89,7 @@ class BenchTest extends ServerTest {
      */
     @Test
     void floodFromOneAddressDoesNotDenyServiceToAnother() throws Exception {
-        try (TestServer limited = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-flood")
-                .resolve("liveboard.db")).toBuilder().maxConnectionsPerIp(50).headerTimeout(Duration.ofSeconds(1))
+        try (TestServer limited = TestServer.start(TestServer.fastConfig().toBuilder().maxConnectionsPerIp(50).headerTimeout(Duration.ofSeconds(1))
                 .build())) {
             BenchOptions options = new BenchOptions(URI.create(limited.http("")), 200, 1, 0, 1, 0, 1, 1,
                     ProcessHandle.current().pid(), new FloodOptions(2, "127.0.0.1", "127.0.0.2", true, 1000));

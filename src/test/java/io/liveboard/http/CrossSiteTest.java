@@ -15,7 +15,6 @@ import io.liveboard.auth.JwtTokens;
 import io.liveboard.json.Json;
 import io.liveboard.support.Http;
 import io.liveboard.support.TestServer;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -52,8 +51,7 @@ class CrossSiteTest {
 
     @BeforeAll
     static void startServers() throws Exception {
-        secured = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-cross-site")
-                .resolve("liveboard.db")).toBuilder().auth(AuthMode.TOKEN).jwtSecret(SECRET)
+        secured = TestServer.start(TestServer.fastConfig().toBuilder().auth(AuthMode.TOKEN).jwtSecret(SECRET)
                 .allowedOrigins("http://localhost:*").build());
         open = TestServer.start();
         String token = new JwtTokens(SECRET, Clock.systemUTC()).issue("alice", "Alice", List.of("*"),

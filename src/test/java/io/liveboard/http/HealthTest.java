@@ -17,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +49,7 @@ class HealthTest {
 
     @BeforeEach
     void start() throws Exception {
-        Config config = TestServer.fastConfig(Files.createTempDirectory("liveboard-health").resolve("liveboard.db"));
+        Config config = TestServer.fastConfig();
         app = new App(config, BoomStore::new).start();
     }
 

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -53,7 +52,7 @@ class WokenPollTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Config config = TestServer.fastConfig(Files.createTempDirectory("liveboard-woken").resolve("liveboard.db"))
+        Config config = TestServer.fastConfig()
                 .toBuilder().longPollTimeout(Duration.ofSeconds(30)).build();
         server = TestServer.start(config, real -> store = new ObservedStore(real));
         http = new Http(server);

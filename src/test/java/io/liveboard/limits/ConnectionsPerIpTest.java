@@ -17,7 +17,6 @@ import io.liveboard.support.WsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,8 +47,7 @@ class ConnectionsPerIpTest {
 
     @BeforeEach
     void startServer() throws IOException {
-        server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-per-ip")
-                .resolve("liveboard.db")).toBuilder().maxConnectionsPerIp(LIMIT).build());
+        server = TestServer.start(TestServer.fastConfig().toBuilder().maxConnectionsPerIp(LIMIT).build());
     }
 
     @AfterEach

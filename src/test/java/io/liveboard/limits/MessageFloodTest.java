@@ -10,7 +10,6 @@ import io.liveboard.support.RawWebSocket;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +45,7 @@ class MessageFloodTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-flood")
-                .resolve("liveboard.db")).toBuilder().wsRate(RATE).build());
+        server = TestServer.start(TestServer.fastConfig().toBuilder().wsRate(RATE).build());
         http = new Http(server);
     }
 

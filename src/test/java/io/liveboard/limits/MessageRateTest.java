@@ -11,7 +11,6 @@ import io.liveboard.support.Http;
 import io.liveboard.support.RawWebSocket;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,8 +39,7 @@ class MessageRateTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-rate")
-                .resolve("liveboard.db")).toBuilder().wsRate(RATE).build());
+        server = TestServer.start(TestServer.fastConfig().toBuilder().wsRate(RATE).build());
         http = new Http(server);
     }
 

@@ -15,7 +15,6 @@ import io.liveboard.support.WsClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,8 +40,7 @@ class OriginPolicyTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-origins")
-                .resolve("liveboard.db")).toBuilder().allowedOrigins("http://good.example", "https://*.corp.example").build());
+        server = TestServer.start(TestServer.fastConfig().toBuilder().allowedOrigins("http://good.example", "https://*.corp.example").build());
         http = new Http(server);
     }
 

@@ -14,7 +14,6 @@ import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -45,8 +44,7 @@ class HeaderTimeoutTest {
     @BeforeAll
     static void startServer() throws IOException {
         // a 60 s SSE heartbeat and the 30 s WebSocket ping of fastConfig: the streams below are really silent
-        server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-header-timeout")
-                .resolve("liveboard.db")).toBuilder().headerTimeout(HEADER_TIMEOUT)
+        server = TestServer.start(TestServer.fastConfig().toBuilder().headerTimeout(HEADER_TIMEOUT)
                 .sseHeartbeat(Duration.ofSeconds(60)).build());
         http = new Http(server);
     }

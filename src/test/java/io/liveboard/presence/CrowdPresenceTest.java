@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.support.Http;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,8 +34,7 @@ class CrowdPresenceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-crowd")
-                .resolve("liveboard.db")).toBuilder().crowd(CROWD).build());
+        server = TestServer.start(TestServer.fastConfig().toBuilder().crowd(CROWD).build());
         http = new Http(server);
     }
 

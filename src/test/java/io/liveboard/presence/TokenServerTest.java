@@ -11,7 +11,6 @@ import io.liveboard.support.Await;
 import io.liveboard.support.Http;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,8 +39,7 @@ abstract class TokenServerTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-presence")
-                .resolve("liveboard.db")).toBuilder().auth(AuthMode.TOKEN).jwtSecret(SECRET).build());
+        server = TestServer.start(TestServer.fastConfig().toBuilder().auth(AuthMode.TOKEN).jwtSecret(SECRET).build());
         http = new Http(server);
     }
 

@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,7 @@ class SseCloseDetectionTest {
     private static final Duration NOTICE = Duration.ofMillis(1500);
 
     private static Config config(int maxConnectionsPerIp) throws IOException {
-        return TestServer.fastConfig(Files.createTempDirectory("liveboard-sse-close").resolve("liveboard.db"))
+        return TestServer.fastConfig()
                 .toBuilder().sseHeartbeat(Duration.ofSeconds(60)).maxConnectionsPerIp(maxConnectionsPerIp).build();
     }
 

@@ -9,7 +9,6 @@ import io.liveboard.auth.AuthMode;
 import io.liveboard.auth.JwtTokens;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestServer;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,8 +31,7 @@ class SseDisconnectTest {
 
     @Test
     void aStreamWhoseTokenExpiresGetsADisconnectEventThenEnds() throws Exception {
-        try (TestServer server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-sse-exp")
-                .resolve("liveboard.db")).toBuilder().auth(AuthMode.TOKEN).jwtSecret(SECRET).build())) {
+        try (TestServer server = TestServer.start(TestServer.fastConfig().toBuilder().auth(AuthMode.TOKEN).jwtSecret(SECRET).build())) {
             // exp is in whole seconds: a ttl of 3 s leaves 2 to 3 s
             String token = new JwtTokens(SECRET, Clock.systemUTC()).issue("erin", "Erin", List.of("board-1"),
                     Duration.ofSeconds(3));
@@ -55,8 +53,7 @@ class SseDisconnectTest {
 
     @Test
     void anOpenStreamGetsADisconnectEventWhenTheServerStops() throws Exception {
-        TestServer server = TestServer.start(TestServer.fastConfig(Files.createTempDirectory("liveboard-sse-stop")
-                .resolve("liveboard.db")));
+        TestServer server = TestServer.start(TestServer.fastConfig());
         try (SseClient stream = SseClient.open(server, "/boards/board-1/events")) {
             assertEquals(200, stream.status());
             stream.await(e -> e.data() != null && e.data().contains("\"connected\""));

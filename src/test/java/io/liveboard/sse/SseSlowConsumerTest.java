@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,7 @@ class SseSlowConsumerTest {
 
     @Test
     void aStreamThatIsNotReadIsCutWhileAReadStreamGetsEveryEvent() throws Exception {
-        Config fast = TestServer.fastConfig(Files.createTempDirectory("liveboard-sse-slow").resolve("db"));
+        Config fast = TestServer.fastConfig();
         Config config = fast.toBuilder().maxQueuedBytes(256 * 1024).build();
         try (TestServer server = TestServer.start(config)) {
             Http http = new Http(server);

@@ -38,12 +38,17 @@ public final class TestServer implements AutoCloseable {
                 .maxConnectionsPerIp(0).build();
     }
 
-    public static TestServer start() {
+    /** {@link #fastConfig(Path)} on a new database file in a new temporary folder. */
+    public static Config fastConfig() {
         try {
-            return start(fastConfig(Files.createTempDirectory("liveboard-test").resolve("liveboard.db")));
+            return fastConfig(Files.createTempDirectory("liveboard-test").resolve("liveboard.db"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public static TestServer start() {
+        return start(fastConfig());
     }
 
     public static TestServer start(Config config) {

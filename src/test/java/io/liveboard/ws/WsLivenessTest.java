@@ -11,7 +11,6 @@ import io.liveboard.support.Http;
 import io.liveboard.support.TestServer;
 import io.liveboard.support.WsClient;
 import java.net.URI;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +70,7 @@ class WsLivenessTest {
     }
 
     private static Config config(Duration ping, long maxQueued) throws Exception {
-        Config fast = TestServer.fastConfig(Files.createTempDirectory("liveboard-liveness").resolve("db"));
+        Config fast = TestServer.fastConfig();
         return fast.toBuilder().wsPingInterval(ping).maxQueuedBytes(maxQueued).build();
     }
 
