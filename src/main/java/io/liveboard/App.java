@@ -14,6 +14,7 @@ import io.liveboard.http.OriginPolicy;
 import io.liveboard.http.PollRoutes;
 import io.liveboard.http.PresenceRoutes;
 import io.liveboard.http.Router;
+import io.liveboard.http.StaticFiles;
 import io.liveboard.http.TaskRoutes;
 import io.liveboard.metrics.MicrometerMetrics;
 import io.liveboard.net.AddressConnectionLimit;
@@ -185,7 +186,9 @@ public final class App {
         // byte past the limit: the router answers 413 with the limit, larger bodies are refused while they come
         EagerContentHandler bodies = new EagerContentHandler(router,
                 new EagerContentHandler.RetainedContentLoaderFactory(config.maxBodyBytes() + 1L, 0, true));
-        CrossOriginHandler cors = origins.crossOriginHandler(bodies);
+        // the page's files answer GET and HEAD of their own paths; everything else goes on to the routes
+        StaticFiles files = StaticFiles.fromClassPath("web", bodies);
+        CrossOriginHandler cors = origins.crossOriginHandler(files);
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
         upgrade.setHandler(cors);
         server.setHandler(upgrade);
