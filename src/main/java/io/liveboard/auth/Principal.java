@@ -1,6 +1,7 @@
 package io.liveboard.auth;
 
 import io.liveboard.board.Access;
+import io.liveboard.board.IdempotencyKey;
 import java.time.Instant;
 import java.util.Set;
 
@@ -18,6 +19,14 @@ public record Principal(User user, Set<String> boards, Instant expiresAt, boolea
     /** The user of a connection: this caller's, or, for a guest, the guest of that connection. */
     public User userOf(String connectionId) {
         return guest ? User.guest(connectionId) : user;
+    }
+
+    /**
+     * Whose idempotency keys this caller's are: the user's id; with authentication off, one scope shared by every
+     * caller (guests are not told apart across connections, and a retry may come on another one).
+     */
+    public String idempotencyScope() {
+        return guest ? IdempotencyKey.SHARED_SCOPE : user.userId();
     }
 
     public boolean allBoards() {

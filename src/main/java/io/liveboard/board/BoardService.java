@@ -7,12 +7,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * The rules of boards, lists and tasks. Every change runs in one store transaction that also appends the
  * event it causes; once committed, the event is handed to {@code publisher}, in commit order. Transports
  * call this and nothing else to read or change boards. Thread-safe.
+ *
+ * <p>A change may carry an {@link IdempotencyKey}: then it is applied once however often it is sent. Inside the
+ * change's transaction the key is looked up first; a live key with the same {@link Command} answers with the
+ * result it keeps ({@link Outcome#replayed()}: nothing applied, no event), with another command it is refused
+ * ({@link IdempotencyConflictException}); otherwise the change is applied and its result kept under the key in
+ * the same transaction, so that neither can exist without the other. A refused change keeps nothing, so its
+ * key may be retried. Writes run one at a time, so of two requests with one key at the same moment one applies
+ * and the other gets its result.
  */
 public final class BoardService {
 
@@ -20,6 +29,11 @@ public final class BoardService {
     public static final int MAX_NAME = 200;
     public static final int MAX_DESCRIPTION = 10_000;
     static final List<String> DEFAULT_LISTS = List.of("To Do", "In Progress", "Done");
+    /**
+     * Expired idempotency keys forgotten by one change that keeps a key, at most: they go at least as fast as new
+     * ones come, and no change pays for a long backlog at once.
+     */
+    static final int PURGE_LIMIT = 100;
 
     private final BoardStore store;
     private final Consumer<BoardEvent> publisher;
@@ -37,16 +51,21 @@ public final class BoardService {
 
     /** Creates a board with the lists To Do, In Progress and Done; returns it as {@link #board} shows it. */
     public BoardSnapshot createBoard(String name) {
+        return createBoard(name, null).change().value();
+    }
+
+    /** {@link #createBoard(String)} once for {@code key} (null: no key); it causes no event. */
+    public Outcome<BoardSnapshot> createBoard(String name, IdempotencyKey key) {
         String checked = requireText("name", name, MAX_NAME);
-        return store.write(tx -> {
+        return run(Command.of(Command.Kind.CREATE_BOARD, "name", checked), key, Origin.NONE, Access.ALL, tx -> {
             Instant now = now();
             Board board = new Board(tx.nextId("board"), checked, now);
             tx.insertBoard(board);
             for (int i = 0; i < DEFAULT_LISTS.size(); i++) {
                 tx.insertList(new TaskList(tx.nextId("list"), board.id(), DEFAULT_LISTS.get(i), i));
             }
-            return snapshot(tx, board.id());
-        }, board -> { });
+            return new Change<>(snapshot(tx, board.id()), null);
+        });
     }
 
     public BoardSnapshot board(String boardId) {
@@ -102,8 +121,14 @@ public final class BoardService {
     }
 
     public Change<TaskList> createList(String boardId, String name, Origin origin) {
+        return createList(boardId, name, origin, null).change();
+    }
+
+    /** Adds a list at the end of the board, once for {@code key} (null: no key). */
+    public Outcome<TaskList> createList(String boardId, String name, Origin origin, IdempotencyKey key) {
         String checked = requireText("name", name, MAX_NAME);
-        return change(origin, tx -> {
+        Command command = Command.of(Command.Kind.CREATE_LIST, "boardId", boardId, "name", checked);
+        return run(command, key, origin, Access.ALL, tx -> {
             requireBoard(tx, boardId);
             TaskList list = new TaskList(tx.nextId("list"), boardId, checked, tx.lists(boardId).size());
             tx.insertList(list);
@@ -131,10 +156,17 @@ public final class BoardService {
 
     /** Creates the task, if the list's board is allowed ({@link ForbiddenException} otherwise). */
     public Change<Task> createTask(NewTask request, Origin origin, Access access) {
+        return createTask(request, origin, access, null).change();
+    }
+
+    /** {@link #createTask(NewTask, Origin, Access)} once for {@code key} (null: no key). */
+    public Outcome<Task> createTask(NewTask request, Origin origin, Access access, IdempotencyKey key) {
         String listId = requireText("listId", request.listId(), Integer.MAX_VALUE);
         String title = requireText("title", request.title(), MAX_TITLE);
         String description = optionalText("description", request.description(), MAX_DESCRIPTION);
-        return change(origin, tx -> {
+        Command command = Command.of(Command.Kind.CREATE_TASK, "listId", listId, "title", title, "description",
+                description, "assigneeId", request.assigneeId());
+        return run(command, key, origin, access, tx -> {
             TaskList list = tx.list(listId).orElseThrow(() -> new NotFoundException("List", listId));
             access.check(list.boardId());
             requireAssignee(tx, request.assigneeId());
@@ -153,12 +185,31 @@ public final class BoardService {
 
     /** Changes the task, if its board is allowed ({@link ForbiddenException} otherwise). */
     public Change<Task> updateTask(String taskId, TaskPatch patch, Origin origin, Access access) {
+        return updateTask(taskId, patch, origin, access, null).change();
+    }
+
+    /** {@link #updateTask(String, TaskPatch, Origin, Access)} once for {@code key} (null: no key). */
+    public Outcome<Task> updateTask(String taskId, TaskPatch patch, Origin origin, Access access,
+            IdempotencyKey key) {
         if (patch.isEmpty()) {
             throw new ValidationException("Nothing to update: give title, description or assigneeId");
         }
         String title = patch.title().present() ? requireText("title", patch.title().value(), MAX_TITLE) : null;
         String description = optionalText("description", patch.description().value(), MAX_DESCRIPTION);
-        return change(origin, tx -> {
+        // of a partial update only the fields given, as they will be written
+        List<Object> fields = new ArrayList<>(List.of("taskId", taskId));
+        if (patch.title().present()) {
+            fields.addAll(List.of("title", title));
+        }
+        if (patch.description().present()) {
+            fields.addAll(List.of("description", description));
+        }
+        if (patch.assigneeId().present()) {
+            fields.add("assigneeId");
+            fields.add(patch.assigneeId().value());
+        }
+        Command command = Command.of(Command.Kind.UPDATE_TASK, fields.toArray());
+        return run(command, key, origin, access, tx -> {
             Task current = requireTask(tx, taskId);
             access.check(current.boardId());
             String assigneeId = patch.assigneeId().orElse(current.assigneeId());
@@ -178,11 +229,18 @@ public final class BoardService {
 
     /** Moves the task within its board, if that board is allowed ({@link ForbiddenException} otherwise). */
     public Change<Task> moveTask(String taskId, TaskMove move, Origin origin, Access access) {
+        return moveTask(taskId, move, origin, access, null).change();
+    }
+
+    /** {@link #moveTask(String, TaskMove, Origin, Access)} once for {@code key} (null: no key). */
+    public Outcome<Task> moveTask(String taskId, TaskMove move, Origin origin, Access access, IdempotencyKey key) {
         String listId = requireText("listId", move.listId(), Integer.MAX_VALUE);
         if (move.position() != null && move.position() < 0) {
             throw new ValidationException("position must be 0 or more");
         }
-        return change(origin, tx -> {
+        Command command = Command.of(Command.Kind.MOVE_TASK, "taskId", taskId, "listId", listId, "position",
+                move.position());
+        return run(command, key, origin, access, tx -> {
             Task current = requireTask(tx, taskId);
             access.check(current.boardId());
             TaskList target = tx.list(listId).orElseThrow(() -> new NotFoundException("List", listId));
@@ -208,7 +266,15 @@ public final class BoardService {
 
     /** Deletes the task, if its board is allowed ({@link ForbiddenException} otherwise). */
     public Change<String> deleteTask(String taskId, Origin origin, Access access) {
-        return change(origin, tx -> {
+        return deleteTask(taskId, origin, access, null).change();
+    }
+
+    /**
+     * {@link #deleteTask(String, Origin, Access)} once for {@code key} (null: no key): a retry is answered with the
+     * first result even though the task is gone.
+     */
+    public Outcome<String> deleteTask(String taskId, Origin origin, Access access, IdempotencyKey key) {
+        return run(Command.of(Command.Kind.DELETE_TASK, "taskId", taskId), key, origin, access, tx -> {
             Task task = requireTask(tx, taskId);
             access.check(task.boardId());
             tx.deleteTask(taskId);
@@ -254,12 +320,51 @@ public final class BoardService {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /** Runs the change in a write; once committed, publishes its event, then tells the origin. */
-    private <T> Change<T> change(Origin origin, BoardStore.Work<Change<T>> work) {
-        return store.write(work, done -> {
-            publisher.accept(done.event());
-            origin.onCommit().accept(done);
+    /**
+     * Runs the change in a write; once committed, publishes its event, then tells the origin. With a key, once
+     * (see the class comment): {@code access} is checked again on the board of a result replayed.
+     */
+    private <T> Outcome<T> run(Command command, IdempotencyKey key, Origin origin, Access access,
+            BoardStore.Work<Change<T>> work) {
+        if (key == null) {
+            Change<T> change = store.write(work, done -> committed(done, origin));
+            return new Outcome<>(CommandResult.of(command, null, change, now()), change);
+        }
+        String fingerprint = command.fingerprint();
+        return store.write(tx -> {
+            Instant now = now();
+            Optional<CommandResult> kept = tx.commandResult(key);
+            if (kept.isPresent() && kept.get().liveAt(now)) {
+                CommandResult first = kept.get();
+                if (!first.fingerprint().equals(fingerprint)) {
+                    throw new IdempotencyConflictException(key);
+                }
+                if (first.boardId() != null) {
+                    access.check(first.boardId());
+                }
+                return Outcome.<T>replay(first);
+            }
+            if (kept.isPresent()) {
+                tx.deleteCommandResult(key); // expired: the key starts afresh
+            }
+            Change<T> change = work.run(tx);
+            CommandResult result = CommandResult.of(command, fingerprint, change, now);
+            tx.insertCommandResult(key, result);
+            tx.purgeCommandResults(now.minus(IdempotencyKey.LIFETIME), PURGE_LIMIT);
+            return new Outcome<>(result, change);
+        }, done -> {
+            if (!done.replayed()) {
+                committed(done.change(), origin);
+            }
         });
+    }
+
+    /** A committed change: its event (if it caused one) is published, then its origin is told. */
+    private void committed(Change<?> change, Origin origin) {
+        if (change.event() != null) {
+            publisher.accept(change.event());
+            origin.onCommit().accept(change);
+        }
     }
 
     private static Board requireBoard(BoardTransaction tx, String boardId) {

@@ -63,6 +63,18 @@ public interface BoardTransaction {
     /** Adds {@code delta} to the position of the list's tasks at or after {@code fromPosition}. */
     void shiftPositions(String listId, int fromPosition, int delta);
 
+    /** The result kept under {@code key} in its scope, however old, if any. */
+    Optional<CommandResult> commandResult(IdempotencyKey key);
+
+    /** Keeps {@code result} under {@code key} in its scope, which holds none. */
+    void insertCommandResult(IdempotencyKey key, CommandResult result);
+
+    /** Forgets the result kept under {@code key} in its scope, if any. */
+    void deleteCommandResult(IdempotencyKey key);
+
+    /** Forgets at most {@code limit} kept results made at or before {@code notAfter}, oldest first; how many. */
+    int purgeCommandResults(Instant notAfter, int limit);
+
     /**
      * Appends an event to the board's log with the board's next number and returns it, in this
      * transaction: it exists if and only if the change does. Events beyond the store's retention (the

@@ -48,6 +48,15 @@ public final class Json {
         }
     }
 
+    /** Reads a JSON value that this mapper wrote: objects as maps keeping field order, lists, strings, numbers. */
+    public static Object read(String json) {
+        try {
+            return MAPPER.readValue(json, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Parses one JSON value; throws {@link JsonProcessingException} when the text is not exactly that (empty,
      * malformed, followed by more content, or an object with a repeated key). What a client sent must then

@@ -3,6 +3,8 @@ package io.liveboard.store;
 import io.liveboard.board.Board;
 import io.liveboard.board.BoardEvent;
 import io.liveboard.board.BoardTransaction;
+import io.liveboard.board.CommandResult;
+import io.liveboard.board.IdempotencyKey;
 import io.liveboard.board.StoreException;
 import io.liveboard.board.Task;
 import io.liveboard.board.TaskList;
@@ -180,6 +182,36 @@ final class JdbcBoardTransaction implements BoardTransaction {
     }
 
     @Override
+    public Optional<CommandResult> commandResult(IdempotencyKey key) {
+        return first(query("""
+                SELECT fingerprint, status, board_id, seq, result, created_at FROM idempotency_keys
+                WHERE scope = ? AND key = ?""", rs -> new CommandResult(rs.getString(1), rs.getInt(2),
+                rs.getString(3), nullableLong(rs, 4), Json.read(rs.getString(5)), Instant.ofEpochMilli(rs.getLong(6))),
+                key.scope(), key.value()));
+    }
+
+    @Override
+    public void insertCommandResult(IdempotencyKey key, CommandResult result) {
+        update("""
+                INSERT INTO idempotency_keys(scope, key, fingerprint, status, board_id, seq, result, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", key.scope(), key.value(), result.fingerprint(), result.status(),
+                result.boardId(), result.seq(), Json.write(result.value()), result.createdAt().toEpochMilli());
+    }
+
+    @Override
+    public void deleteCommandResult(IdempotencyKey key) {
+        update("DELETE FROM idempotency_keys WHERE scope = ? AND key = ?", key.scope(), key.value());
+    }
+
+    @Override
+    public int purgeCommandResults(Instant notAfter, int limit) {
+        return update("""
+                DELETE FROM idempotency_keys WHERE rowid IN (
+                  SELECT rowid FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)""",
+                notAfter.toEpochMilli(), limit);
+    }
+
+    @Override
     public BoardEvent appendEvent(String boardId, String type, String subjectId, Map<String, Object> data,
             Instant at, String originId) {
         long seq = query("UPDATE boards SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
@@ -205,6 +237,11 @@ final class JdbcBoardTransaction implements BoardTransaction {
                 rs.getString(6), rs.getInt(7), Instant.ofEpochMilli(rs.getLong(8)), Instant.ofEpochMilli(rs.getLong(9)));
     }
 
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
     private static <T> Optional<T> first(List<T> rows) {
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
@@ -221,9 +258,9 @@ final class JdbcBoardTransaction implements BoardTransaction {
         }
     }
 
-    private void update(String sql, Object... params) {
+    private int update(String sql, Object... params) {
         try {
-            prepare(sql, params).executeUpdate();
+            return prepare(sql, params).executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("Update failed: " + e.getMessage(), e);
         }

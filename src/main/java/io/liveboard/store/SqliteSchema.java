@@ -2,7 +2,11 @@ package io.liveboard.store;
 
 import java.util.List;
 
-/** The SQLite schema, created on first start. Times are epoch milliseconds (UTC). */
+/**
+ * The SQLite schema, created on first start. Times are epoch milliseconds (UTC). Every statement creates only
+ * what is missing, so a database made by an earlier version gains the tables and indexes added since when it is
+ * opened (a new table, never a changed one: a changed one would need a migration step).
+ */
 final class SqliteSchema {
 
     private SqliteSchema() {
@@ -57,5 +61,19 @@ final class SqliteSchema {
             """
             CREATE TABLE IF NOT EXISTS id_counters (
               prefix TEXT PRIMARY KEY,
-              value INTEGER NOT NULL)""");
+              value INTEGER NOT NULL)""",
+            // a change's result under the client's idempotency key, written in the change's transaction; no
+            // reference to boards: a result is answered again even when what it names is gone
+            """
+            CREATE TABLE IF NOT EXISTS idempotency_keys (
+              scope TEXT NOT NULL,
+              key TEXT NOT NULL,
+              fingerprint TEXT NOT NULL,
+              status INTEGER NOT NULL,
+              board_id TEXT,
+              seq INTEGER,
+              result TEXT NOT NULL,
+              created_at INTEGER NOT NULL,
+              PRIMARY KEY (scope, key))""",
+            "CREATE INDEX IF NOT EXISTS idempotency_keys_by_time ON idempotency_keys(created_at)");
 }
