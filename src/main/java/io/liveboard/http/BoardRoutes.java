@@ -17,10 +17,10 @@ public final class BoardRoutes {
                 boards.boards().stream().filter(board -> ex.principal().allows(board.id())).toList()));
         router.post("/boards", ex -> {
             ex.requireAllBoards();
-            ex.json(201, boards.createBoard(TaskJson.string(ex.body(), "name")));
+            ex.answer(boards.createBoard(TaskJson.string(ex.body(), "name"), ex.idempotencyKey()));
         });
         router.get("/boards/{boardId}", ex -> ex.json(200, boards.board(ex.board("boardId"))));
-        router.post("/boards/{boardId}/lists", ex -> ex.json(201, boards.createList(ex.board("boardId"),
-                TaskJson.string(ex.body(), "name"), TaskRoutes.origin(ex)).value()));
+        router.post("/boards/{boardId}/lists", ex -> ex.answer(boards.createList(ex.board("boardId"),
+                TaskJson.string(ex.body(), "name"), TaskRoutes.origin(ex), ex.idempotencyKey())));
     }
 }

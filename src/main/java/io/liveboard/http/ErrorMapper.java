@@ -2,6 +2,7 @@ package io.liveboard.http;
 
 import io.liveboard.auth.AuthException;
 import io.liveboard.board.ForbiddenException;
+import io.liveboard.board.IdempotencyConflictException;
 import io.liveboard.board.NotFoundException;
 import io.liveboard.board.StoreException;
 import io.liveboard.board.ValidationException;
@@ -39,6 +40,9 @@ public final class ErrorMapper {
         }
         if (error instanceof ValidationException e) {
             return new Failure(400, e.getMessage());
+        }
+        if (error instanceof IdempotencyConflictException e) {
+            return new Failure(422, e.getMessage());
         }
         if (error instanceof StoreException) {
             long failures = STORE_FAILURES.next();

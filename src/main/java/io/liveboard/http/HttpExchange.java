@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.auth.Principal;
 import io.liveboard.board.BoardIds;
+import io.liveboard.board.CommandResult;
 import io.liveboard.board.ForbiddenException;
+import io.liveboard.board.IdempotencyKey;
+import io.liveboard.board.Outcome;
 import io.liveboard.board.ValidationException;
 import io.liveboard.json.Json;
 import java.io.IOException;
@@ -15,6 +18,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.MimeTypes;
@@ -26,6 +30,13 @@ import org.eclipse.jetty.util.Fields;
 
 /** One request being answered: its path parameters, query, JSON body, and the ways to answer it. */
 public final class HttpExchange {
+
+    /** The request header naming a change so that it is applied once (see {@link IdempotencyKey}). */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The answer header of a change's event number. */
+    static final String SEQ = "Liveboard-Seq";
+    /** The answer header ({@code true}) of a retry answered with the first result. */
+    static final String REPLAYED = "Idempotent-Replayed";
 
     /** The times a client may ask about: years 0 to 9999 (beyond, a time does not fit the store's milliseconds). */
     private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
@@ -145,6 +156,19 @@ public final class HttpExchange {
     }
 
     /**
+     * The change's {@code Idempotency-Key} in the caller's scope, or null when the request has none; 400 unless it
+     * is one header of 1-200 printable ASCII characters.
+     */
+    public IdempotencyKey idempotencyKey() {
+        List<String> values = request.getHeaders().getValuesList(IDEMPOTENCY_KEY);
+        if (values.isEmpty()) {
+            return null;
+        }
+        return IdempotencyKey.of(principal.idempotencyScope(), values.size() == 1 ? values.get(0) : null,
+                IDEMPOTENCY_KEY);
+    }
+
+    /**
      * The body as a JSON object: 413 past the size limit, 400 when there is none, 415 unless it is sent as
      * {@code application/json} (in UTF-8), 400 when it is not valid UTF-8 or not a JSON object. (The server's
      * {@code EagerContentHandler} has read it already, without holding a thread.)
@@ -221,6 +245,26 @@ public final class HttpExchange {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(utf8), callback);
+    }
+
+    /**
+     * Answers a change with its result: the status of its kind (201, 200, 204) and the value as JSON, with
+     * {@code Liveboard-Seq} when it caused an event; a replayed result as it was first answered, with
+     * {@code Idempotent-Replayed: true}.
+     */
+    public void answer(Outcome<?> outcome) {
+        CommandResult result = outcome.result();
+        if (result.seq() != null) {
+            response.getHeaders().put(SEQ, String.valueOf(result.seq()));
+        }
+        if (outcome.replayed()) {
+            response.getHeaders().put(REPLAYED, "true");
+        }
+        if (result.status() == 204) {
+            noContent();
+        } else {
+            json(result.status(), result.value());
+        }
     }
 
     public void noContent() {

@@ -19,8 +19,10 @@ import org.eclipse.jetty.server.handler.CrossOriginHandler;
  */
 public final class OriginPolicy {
 
-    /** Headers a cross-origin page may send, and methods it may use. */
-    static final Set<String> ALLOWED_HEADERS = Set.of("Content-Type", "Authorization", "X-Socket-Id", "Last-Event-ID");
+    /** Headers a cross-origin page may send, headers of answers it may read, and methods it may use. */
+    static final Set<String> ALLOWED_HEADERS = Set.of("Content-Type", "Authorization", "X-Socket-Id", "Last-Event-ID",
+            HttpExchange.IDEMPOTENCY_KEY);
+    static final Set<String> EXPOSED_HEADERS = Set.of(HttpExchange.SEQ, HttpExchange.REPLAYED);
     static final Set<String> ALLOWED_METHODS = Set.of("GET", "HEAD", "POST", "PATCH", "DELETE");
     static final Duration PREFLIGHT_MAX_AGE = Duration.ofMinutes(10);
 
@@ -58,6 +60,7 @@ public final class OriginPolicy {
         cors.setAllowCredentials(!allowed.isEmpty());
         cors.setAllowedMethods(ALLOWED_METHODS);
         cors.setAllowedHeaders(ALLOWED_HEADERS);
+        cors.setExposedHeaders(EXPOSED_HEADERS);
         cors.setPreflightMaxAge(PREFLIGHT_MAX_AGE);
         cors.setDeliverPreflightRequests(true);
         cors.setDeliverNonAllowedOriginRequests(true);

@@ -4,7 +4,10 @@ import io.liveboard.board.BoardService;
 import io.liveboard.board.Origin;
 import io.liveboard.json.TaskJson;
 
-/** Tasks. A change may name the WebSocket that made it ({@code X-Socket-Id}): that socket is not sent its echo. */
+/**
+ * Tasks. A change may name the WebSocket that made it ({@code X-Socket-Id}): that socket is not sent its echo; it
+ * may carry an {@code Idempotency-Key}, and is answered with its event's {@code Liveboard-Seq}.
+ */
 public final class TaskRoutes {
 
     static final String SOCKET_ID = "X-Socket-Id";
@@ -16,17 +19,15 @@ public final class TaskRoutes {
     }
 
     public void register(Router router) {
-        router.post("/tasks", ex -> ex.json(201,
-                boards.createTask(TaskJson.newTask(ex.body()), origin(ex), ex.principal()).value()));
+        router.post("/tasks", ex -> ex.answer(boards.createTask(TaskJson.newTask(ex.body()), origin(ex),
+                ex.principal(), ex.idempotencyKey())));
         router.get("/tasks/{taskId}", ex -> ex.json(200, boards.task(ex.path("taskId"), ex.principal())));
-        router.patch("/tasks/{taskId}", ex -> ex.json(200,
-                boards.updateTask(ex.path("taskId"), TaskJson.patch(ex.body()), origin(ex), ex.principal()).value()));
-        router.patch("/tasks/{taskId}/move", ex -> ex.json(200,
-                boards.moveTask(ex.path("taskId"), TaskJson.move(ex.body()), origin(ex), ex.principal()).value()));
-        router.delete("/tasks/{taskId}", ex -> {
-            boards.deleteTask(ex.path("taskId"), origin(ex), ex.principal());
-            ex.noContent();
-        });
+        router.patch("/tasks/{taskId}", ex -> ex.answer(boards.updateTask(ex.path("taskId"),
+                TaskJson.patch(ex.body()), origin(ex), ex.principal(), ex.idempotencyKey())));
+        router.patch("/tasks/{taskId}/move", ex -> ex.answer(boards.moveTask(ex.path("taskId"),
+                TaskJson.move(ex.body()), origin(ex), ex.principal(), ex.idempotencyKey())));
+        router.delete("/tasks/{taskId}", ex -> ex.answer(boards.deleteTask(ex.path("taskId"), origin(ex),
+                ex.principal(), ex.idempotencyKey())));
     }
 
     /** The socket the request names as its maker, spared the broadcast. */
