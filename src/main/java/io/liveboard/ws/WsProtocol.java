@@ -7,7 +7,10 @@ import io.liveboard.auth.Principal;
 import io.liveboard.board.BoardIds;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.Catchup;
+import io.liveboard.board.CommandResult;
+import io.liveboard.board.IdempotencyKey;
 import io.liveboard.board.Origin;
+import io.liveboard.board.Outcome;
 import io.liveboard.board.ValidationException;
 import io.liveboard.http.ErrorMapper;
 import io.liveboard.http.Gate;
@@ -32,10 +35,12 @@ import java.util.concurrent.TimeUnit;
  * The WebSocket message protocol (README, "WebSocket protocol"): authentication (a token on the upgrade or
  * a first {@code auth} message, when auth is on), rooms ({@code join}, with {@code since} to resume;
  * {@code leave}), presence and {@code typing}, {@code ping}, and task commands answered with an {@code ack}
- * while the rest of the room gets the broadcast. A bad message gets {@code {"error": …}} and the socket stays
- * open; an unauthenticated socket is closed with 4001, a flooding one with 1008. Room changes and their
- * announcements run on the fan-out thread, one at a time, so that an announced count and the members it
- * reaches are of the same moment, and a joiner's replay meets the live events without a seam.
+ * while the rest of the room gets the broadcast; a command retried with its {@code idempotencyKey} gets the
+ * first result's {@code ack} again ({@code "replayed":true}) and causes nothing. A bad message gets
+ * {@code {"error": …}} and the socket stays open; an unauthenticated socket is closed with 4001, a flooding one
+ * with 1008. Room changes and their announcements run on the fan-out thread, one at a time, so that an announced
+ * count and the members it reaches are of the same moment, and a joiner's replay meets the live events without a
+ * seam.
  */
 public final class WsProtocol {
 
@@ -244,13 +249,16 @@ public final class WsProtocol {
             case "typing" -> typing(connection, principal, boardId(message), true, ref);
             case "stop_typing" -> typing(connection, principal, boardId(message), false, ref);
             case "ping" -> connection.send(OutboundMessage.of("pong", null, Map.of()));
-            case "create_task" -> boards.createTask(TaskJson.newTask(message), acked(connection, ref, "task"),
-                    principal);
-            case "update_task" -> boards.updateTask(taskId(message), TaskJson.patch(message),
-                    acked(connection, ref, "task"), principal);
-            case "move_task" -> boards.moveTask(taskId(message), TaskJson.move(message), acked(connection, ref, "task"),
-                    principal);
-            case "delete_task" -> boards.deleteTask(taskId(message), acked(connection, ref, "taskId"), principal);
+            case "create_task" -> ackReplay(connection, ref, "task", boards.createTask(TaskJson.newTask(message),
+                    acked(connection, ref, "task"), principal, idempotencyKey(message, principal)));
+            case "update_task" -> ackReplay(connection, ref, "task", boards.updateTask(taskId(message),
+                    TaskJson.patch(message), acked(connection, ref, "task"), principal,
+                    idempotencyKey(message, principal)));
+            case "move_task" -> ackReplay(connection, ref, "task", boards.moveTask(taskId(message),
+                    TaskJson.move(message), acked(connection, ref, "task"), principal,
+                    idempotencyKey(message, principal)));
+            case "delete_task" -> ackReplay(connection, ref, "taskId", boards.deleteTask(taskId(message),
+                    acked(connection, ref, "taskId"), principal, idempotencyKey(message, principal)));
             default -> connection.send(error("Unknown type: " + type, ref));
         }
     }
@@ -308,16 +316,48 @@ public final class WsProtocol {
      */
     private Origin acked(Connection connection, JsonNode ref, String field) {
         return new Origin(connection.id(), change -> {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            if (ref != null) {
-                fields.put("ref", ref);
-            }
-            fields.put("boardId", change.event().boardId());
-            fields.put("seq", change.event().seq());
-            fields.put(field, change.value());
-            OutboundMessage ack = OutboundMessage.of("ack", change.event().boardId(), fields);
+            OutboundMessage ack = ack(ref, change.event().boardId(), change.event().seq(), field, change.value(),
+                    false);
             fanout.run(() -> connection.send(ack));
         });
+    }
+
+    /**
+     * Acks a command that was a retry of a key already used (an applied one was acked on commit, by its origin):
+     * the {@code ack} of the first result, with this message's {@code ref} and {@code "replayed":true}. Queued on
+     * the fan-out thread like any ack, so behind the first result's event.
+     */
+    private void ackReplay(Connection connection, JsonNode ref, String field, Outcome<?> outcome) {
+        if (outcome.replayed()) {
+            CommandResult first = outcome.result();
+            OutboundMessage ack = ack(ref, first.boardId(), first.seq(), field, first.value(), true);
+            fanout.run(() -> connection.send(ack));
+        }
+    }
+
+    private static OutboundMessage ack(JsonNode ref, String boardId, long seq, String field, Object value,
+            boolean replayed) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (ref != null) {
+            fields.put("ref", ref);
+        }
+        fields.put("boardId", boardId);
+        fields.put("seq", seq);
+        fields.put(field, value);
+        if (replayed) {
+            fields.put("replayed", true);
+        }
+        return OutboundMessage.of("ack", boardId, fields);
+    }
+
+    /** The command's optional {@code idempotencyKey} in the caller's scope, or null. */
+    private static IdempotencyKey idempotencyKey(JsonNode message, Principal principal) {
+        JsonNode key = message.get("idempotencyKey");
+        if (key == null || key.isNull()) {
+            return null;
+        }
+        return IdempotencyKey.of(principal.idempotencyScope(), key.isTextual() ? key.textValue() : null,
+                "idempotencyKey");
     }
 
     private static OutboundMessage error(String message, JsonNode ref) {
