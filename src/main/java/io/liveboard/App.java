@@ -71,6 +71,7 @@ public final class App {
 
     private final Config config;
     private final UnaryOperator<BoardStore> storeWrapper;
+    private final Clock clock;
     private final MicrometerMetrics metrics = new MicrometerMetrics();
     private final RoomRegistry websockets = new RoomRegistry();
     private final RoomRegistry streams = new RoomRegistry();
@@ -90,8 +91,17 @@ public final class App {
 
     /** An app whose store is wrapped by {@code storeWrapper} (tests that inject faults around the real store). */
     public App(Config config, UnaryOperator<BoardStore> storeWrapper) {
+        this(config, storeWrapper, Clock.systemUTC());
+    }
+
+    /**
+     * An app whose store is wrapped by {@code storeWrapper}, and whose boards, tokens and idempotency keys tell the
+     * time by {@code clock} (tests that move time on, such as past a key's lifetime).
+     */
+    public App(Config config, UnaryOperator<BoardStore> storeWrapper, Clock clock) {
         this.config = config;
         this.storeWrapper = storeWrapper;
+        this.clock = clock;
         metrics.watch(Transport.WEBSOCKET, websockets);
         metrics.watch(Transport.SSE, streams);
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -151,7 +161,6 @@ public final class App {
 
     /** Opens the store and builds everything that uses it, down to the handlers. */
     private void openStore() {
-        Clock clock = Clock.systemUTC();
         store = storeWrapper.apply(JdbcBoardStore.openSqlite(config.db(), config.retention()));
         if (DemoData.seedIfEmpty(store, clock.instant())) {
             LOG.info("Empty database: created demo boards board-1 and board-2");

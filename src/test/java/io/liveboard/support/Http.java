@@ -47,6 +47,11 @@ public final class Http {
 
     /** Any method, optional JSON body and optional {@code X-Socket-Id}. */
     public Reply send(String method, String path, String json, String socketId) {
+        return request(method, path, json, socketId == null ? Map.of() : Map.of("X-Socket-Id", socketId));
+    }
+
+    /** Any method, optional JSON body, and these headers ({@code Idempotency-Key}, {@code Authorization}, …). */
+    public Reply request(String method, String path, String json, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.http(path)))
                 .timeout(Duration.ofSeconds(40))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
@@ -54,9 +59,7 @@ public final class Http {
         if (json != null) {
             request.header("Content-Type", "application/json");
         }
-        if (socketId != null) {
-            request.header("X-Socket-Id", socketId);
-        }
+        headers.forEach(request::header);
         return reply(client, request.build(), method + " " + path);
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
@@ -15,6 +16,7 @@ public final class TestServer implements AutoCloseable {
 
     private final Config config;
     private final UnaryOperator<BoardStore> storeWrapper;
+    private final Clock clock;
     private App app;
 
     public TestServer(Config config) {
@@ -23,8 +25,14 @@ public final class TestServer implements AutoCloseable {
 
     /** A server whose store is wrapped by {@code storeWrapper} (see {@link App#App(Config, UnaryOperator)}). */
     public TestServer(Config config, UnaryOperator<BoardStore> storeWrapper) {
+        this(config, storeWrapper, Clock.systemUTC());
+    }
+
+    /** A server telling the time by {@code clock} (see {@link App#App(Config, UnaryOperator, Clock)}). */
+    public TestServer(Config config, UnaryOperator<BoardStore> storeWrapper, Clock clock) {
         this.config = config;
         this.storeWrapper = storeWrapper;
+        this.clock = clock;
     }
 
     /**
@@ -61,13 +69,20 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
+    /** A server on {@code config} whose clock is {@code clock} (a {@link MovableClock} to move time on). */
+    public static TestServer start(Config config, Clock clock) {
+        TestServer server = new TestServer(config, UnaryOperator.identity(), clock);
+        server.restart();
+        return server;
+    }
+
     /** Starts (again, on the same database file and a new port). */
     public void restart() {
         if (app != null) {
             app.stop();
         }
         try {
-            app = new App(config, storeWrapper).start();
+            app = new App(config, storeWrapper, clock).start();
         } catch (Exception e) {
             throw new IllegalStateException("App did not start", e);
         }
