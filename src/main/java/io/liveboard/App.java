@@ -196,7 +196,8 @@ public final class App {
         EagerContentHandler bodies = new EagerContentHandler(router,
                 new EagerContentHandler.RetainedContentLoaderFactory(config.maxBodyBytes() + 1L, 0, true));
         // the page's files answer GET and HEAD of their own paths; everything else goes on to the routes
-        StaticFiles files = StaticFiles.fromClassPath("web", bodies);
+        StaticFiles files = config.webRoot() == null ? StaticFiles.fromClassPath("web", bodies)
+                : StaticFiles.fromFolder(config.webRoot(), bodies);
         CrossOriginHandler cors = origins.crossOriginHandler(files);
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
         upgrade.setHandler(cors);

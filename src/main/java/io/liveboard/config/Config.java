@@ -3,6 +3,7 @@ package io.liveboard.config;
 import io.liveboard.auth.AuthMode;
 import io.liveboard.auth.JwtTokens;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,8 @@ import java.util.List;
  * @param crowd               WebSocket sessions a board's room may have before its presence changes are announced
  *                            together, once a second, as counts, and its presence list is sent a page at a time
  *                            ({@code --crowd})
+ * @param webRoot             a folder whose files the browser gets instead of the jar's {@code web/}
+ *                            ({@code --web-root}, for working on the page); null: the jar's
  */
 public record Config(
         int port,
@@ -56,7 +59,8 @@ public record Config(
         int maxConnectionsPerIp,
         int maxConnections,
         Duration headerTimeout,
-        int crowd) {
+        int crowd,
+        Path webRoot) {
 
     public Config {
         check(port >= 0 && port <= 65535, "--port must be between 0 and 65535, got " + port);
@@ -79,6 +83,7 @@ public record Config(
         check(maxConnections >= 0, "--max-connections must not be negative");
         checkPositive("--header-timeout", headerTimeout);
         check(crowd >= 1, "--crowd must be at least 1");
+        check(webRoot == null || Files.isDirectory(webRoot), "--web-root must be a folder, got " + webRoot);
     }
 
     /** The defaults: port 3000 on every address, {@code ./data/liveboard.db}, auth off, any origin. */
@@ -116,7 +121,8 @@ public record Config(
                 + " header-timeout=" + seconds(headerTimeout) + " crowd=" + crowd
                 + " long-poll-timeout=" + seconds(longPollTimeout) + " sse-heartbeat=" + seconds(sseHeartbeat)
                 + " ws-ping=" + seconds(wsPingInterval) + " max-body=" + maxBodyBytes + " max-queued=" + maxQueuedBytes
-                + " retention=" + retention;
+                + " retention=" + retention
+                + (webRoot == null ? "" : " web-root=" + webRoot);
     }
 
     private static String seconds(Duration duration) {
@@ -144,6 +150,7 @@ public record Config(
         private int maxConnections;
         private Duration headerTimeout = Duration.ofSeconds(5);
         private int crowd = 100;
+        private Path webRoot;
 
         private Builder() {
         }
@@ -167,6 +174,7 @@ public record Config(
             maxConnections = c.maxConnections;
             headerTimeout = c.headerTimeout;
             crowd = c.crowd;
+            webRoot = c.webRoot;
         }
 
         public Builder port(int value) {
@@ -263,11 +271,16 @@ public record Config(
             return this;
         }
 
+        public Builder webRoot(Path value) {
+            webRoot = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the flag of the first bad value */
         public Config build() {
             return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
                     maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp,
-                    maxConnections, headerTimeout, crowd);
+                    maxConnections, headerTimeout, crowd, webRoot);
         }
     }
 }

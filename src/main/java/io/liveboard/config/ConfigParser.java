@@ -61,7 +61,10 @@ public final class ConfigParser {
                     (b, v) -> b.headerTimeout(seconds(v))),
             new Option("crowd", "LIVEBOARD_CROWD",
                     "N  WebSocket sessions on a board beyond which presence comes as counts once a second (default 100)",
-                    (b, v) -> b.crowd(whole(v))));
+                    (b, v) -> b.crowd(whole(v))),
+            new Option("web-root", "LIVEBOARD_WEB_ROOT",
+                    "PATH  serve the page's files from this folder, not the jar (to work on the page)",
+                    (b, v) -> b.webRoot(Path.of(v))));
 
     /** What {@code --help} prints. */
     public static final String USAGE = usage();

@@ -2,6 +2,8 @@ package io.liveboard.http;
 
 import io.liveboard.board.BoardIds;
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,11 +115,19 @@ public final class StaticFiles extends Handler.AbstractContainer {
     }
 
     /**
-     * The files of {@code folder} on the class path (in the jar: {@code web/}); none if there is no such folder.
+     * The files of {@code folder} on the class path (in the jar: {@code web/}), as the thread's class loader (else
+     * this class's) finds it first: one folder, never a blend of every jar's; none if there is no such folder.
      */
     public static StaticFiles fromClassPath(String folder, Handler next) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        URL url = (loader != null ? loader : StaticFiles.class.getClassLoader()).getResource(folder + "/");
         ResourceFactory.LifeCycle resources = ResourceFactory.lifecycle();
-        Resource base = resources.newClassLoaderResource(folder.endsWith("/") ? folder : folder + "/");
+        Resource base = null;
+        try {
+            base = url == null ? null : resources.newResource(url.toURI());
+        } catch (URISyntaxException e) {
+            LOG.warn("The class path folder {} is at a strange address {}", folder, url, e);
+        }
         if (base == null || !base.isDirectory()) {
             LOG.warn("No folder {} on the class path: the browser page is not served", folder);
             base = null;

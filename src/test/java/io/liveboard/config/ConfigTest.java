@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -66,6 +67,15 @@ class ConfigTest {
     }
 
     @Test
+    void theWebRootIsTheJarsUnlessAFolderIsGiven() throws Exception {
+        assertEquals(null, Config.defaults().webRoot());
+        Path folder = Files.createTempDirectory("liveboard-web");
+        assertEquals(folder, ConfigParser.parse(new String[] {"--web-root", folder.toString()}, Map.of()).webRoot());
+        assertEquals("LIVEBOARD_WEB_ROOT must be a folder, got " + folder.resolve("none"),
+                refused(new String[0], Map.of("LIVEBOARD_WEB_ROOT", folder.resolve("none").toString())));
+    }
+
+    @Test
     void anUnknownLastFlagIsCalledUnknownNotShortOfAValue() {
         assertEquals("Unknown option: --bogus", refused(new String[] {"--bogus"}, Map.of()));
         assertEquals("Unknown option: --bogus", refused(new String[] {"--port", "1", "--bogus"}, Map.of()));
@@ -74,7 +84,7 @@ class ConfigTest {
     @Test
     void theUsageNamesEveryFlagItsVariableAndTheTokenCommand() {
         for (String flag : new String[] {"--port", "--host", "--db", "--allowed-origins", "--max-connections-per-ip",
-                "--max-connections", "--header-timeout", "--ws-rate", "--help"}) {
+                "--max-connections", "--header-timeout", "--ws-rate", "--web-root", "--help"}) {
             assertTrue(ConfigParser.USAGE.contains(flag + " "), flag + " missing from:\n" + ConfigParser.USAGE);
         }
         assertTrue(ConfigParser.USAGE.contains("[LIVEBOARD_HEADER_TIMEOUT]"), ConfigParser.USAGE);

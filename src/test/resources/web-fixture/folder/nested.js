@@ -1,0 +1,2 @@
+// a file in a folder, served at /folder/nested.js
+export const nested = true;
