@@ -5,6 +5,7 @@ import io.liveboard.auth.JwtTokens;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.BoardStore;
 import io.liveboard.board.DemoData;
+import io.liveboard.config.ClientTransport;
 import io.liveboard.config.Config;
 import io.liveboard.http.AdminRoutes;
 import io.liveboard.http.BoardRoutes;
@@ -15,6 +16,7 @@ import io.liveboard.http.PollRoutes;
 import io.liveboard.http.PresenceRoutes;
 import io.liveboard.http.Router;
 import io.liveboard.http.StaticFiles;
+import io.liveboard.http.TurnedOffTransports;
 import io.liveboard.http.TaskRoutes;
 import io.liveboard.metrics.MicrometerMetrics;
 import io.liveboard.net.AddressConnectionLimit;
@@ -198,10 +200,15 @@ public final class App {
         // the page's files answer GET and HEAD of their own paths; everything else goes on to the routes
         StaticFiles files = config.webRoot() == null ? StaticFiles.fromClassPath("web", bodies)
                 : StaticFiles.fromFolder(config.webRoot(), bodies);
-        CrossOriginHandler cors = origins.crossOriginHandler(files);
-        WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
-        upgrade.setHandler(cors);
-        server.setHandler(upgrade);
+        // the transports left out of --transports are refused before a file or a route could answer them
+        CrossOriginHandler cors = origins.crossOriginHandler(new TurnedOffTransports(config.transports(), files));
+        if (config.transports().contains(ClientTransport.WS)) {
+            WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, ws::configure);
+            upgrade.setHandler(cors);
+            server.setHandler(upgrade);
+        } else {
+            server.setHandler(cors);
+        }
     }
 
     /** The workers that have died (their names), for {@code /healthz}. */

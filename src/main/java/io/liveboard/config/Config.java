@@ -6,7 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Everything that can be set from the command line or the environment ({@link ConfigParser}), with the
@@ -38,6 +42,7 @@ import java.util.List;
  * @param crowd               WebSocket sessions a board's room may have before its presence changes are announced
  *                            together, once a second, as counts, and its presence list is sent a page at a time
  *                            ({@code --crowd})
+ * @param transports          the ways clients may get events ({@code --transports}); the others are refused with 404
  * @param webRoot             a folder whose files the browser gets instead of the jar's {@code web/}
  *                            ({@code --web-root}, for working on the page); null: the jar's
  */
@@ -60,6 +65,7 @@ public record Config(
         int maxConnections,
         Duration headerTimeout,
         int crowd,
+        Set<ClientTransport> transports,
         Path webRoot) {
 
     public Config {
@@ -83,6 +89,9 @@ public record Config(
         check(maxConnections >= 0, "--max-connections must not be negative");
         checkPositive("--header-timeout", headerTimeout);
         check(crowd >= 1, "--crowd must be at least 1");
+        check(transports != null && !transports.isEmpty(),
+                "--transports must name at least one of " + ClientTransport.NAMES);
+        transports = Collections.unmodifiableSet(EnumSet.copyOf(transports));
         check(webRoot == null || Files.isDirectory(webRoot), "--web-root must be a folder, got " + webRoot);
     }
 
@@ -122,6 +131,7 @@ public record Config(
                 + " long-poll-timeout=" + seconds(longPollTimeout) + " sse-heartbeat=" + seconds(sseHeartbeat)
                 + " ws-ping=" + seconds(wsPingInterval) + " max-body=" + maxBodyBytes + " max-queued=" + maxQueuedBytes
                 + " retention=" + retention
+                + " transports=" + transports.stream().map(ClientTransport::flagName).collect(Collectors.joining(","))
                 + (webRoot == null ? "" : " web-root=" + webRoot);
     }
 
@@ -150,6 +160,7 @@ public record Config(
         private int maxConnections;
         private Duration headerTimeout = Duration.ofSeconds(5);
         private int crowd = 100;
+        private Set<ClientTransport> transports = EnumSet.allOf(ClientTransport.class);
         private Path webRoot;
 
         private Builder() {
@@ -174,6 +185,7 @@ public record Config(
             maxConnections = c.maxConnections;
             headerTimeout = c.headerTimeout;
             crowd = c.crowd;
+            transports = c.transports;
             webRoot = c.webRoot;
         }
 
@@ -271,6 +283,15 @@ public record Config(
             return this;
         }
 
+        public Builder transports(Set<ClientTransport> value) {
+            transports = value;
+            return this;
+        }
+
+        public Builder transports(ClientTransport... value) {
+            return transports(value.length == 0 ? Set.of() : EnumSet.copyOf(List.of(value)));
+        }
+
         public Builder webRoot(Path value) {
             webRoot = value;
             return this;
@@ -280,7 +301,7 @@ public record Config(
         public Config build() {
             return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
                     maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp,
-                    maxConnections, headerTimeout, crowd, webRoot);
+                    maxConnections, headerTimeout, crowd, transports, webRoot);
         }
     }
 }

@@ -5,9 +5,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -62,6 +64,9 @@ public final class ConfigParser {
             new Option("crowd", "LIVEBOARD_CROWD",
                     "N  WebSocket sessions on a board beyond which presence comes as counts once a second (default 100)",
                     (b, v) -> b.crowd(whole(v))),
+            new Option("transports", "LIVEBOARD_TRANSPORTS",
+                    "LIST  transports clients may use, of " + ClientTransport.NAMES + " (default all); others get 404",
+                    (b, v) -> b.transports(transports(v))),
             new Option("web-root", "LIVEBOARD_WEB_ROOT",
                     "PATH  serve the page's files from this folder, not the jar (to work on the page)",
                     (b, v) -> b.webRoot(Path.of(v))));
@@ -146,8 +151,17 @@ public final class ConfigParser {
         try {
             option.setter().accept(builder, value);
             return builder;
+        } catch (UnknownItem e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + " " + e.getMessage() + ", got '" + value + "'");
+        }
+    }
+
+    /** A list's item that is none of the known names: the message names it, and what is known. */
+    private static final class UnknownItem extends IllegalArgumentException {
+        UnknownItem(String message) {
+            super(message);
         }
     }
 
@@ -166,6 +180,18 @@ public final class ConfigParser {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("must be a number of seconds");
         }
+    }
+
+    private static Set<ClientTransport> transports(String value) {
+        Set<ClientTransport> transports = EnumSet.noneOf(ClientTransport.class);
+        for (String name : list(value)) {
+            try {
+                transports.add(ClientTransport.of(name));
+            } catch (IllegalArgumentException e) {
+                throw new UnknownItem(e.getMessage());
+            }
+        }
+        return transports;
     }
 
     private static List<String> list(String value) {

@@ -88,6 +88,14 @@ class MainProcessTest {
     }
 
     @Test
+    void anUnknownTransportIsOneLineAndTheHint() throws Exception {
+        Run run = run(Map.of(), "--transports", "ws,x");
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals(List.of("liveboard: --transports: unknown transport 'x' (ws, sse, longpoll, poll)", HINT),
+                run.errLines(), run.toString());
+    }
+
+    @Test
     void aPortInUseExitsOneAndCreatesNoDatabase() throws Exception {
         Path folder = tmp.resolve("sub");
         Path db = folder.resolve("liveboard.db");
@@ -165,7 +173,7 @@ class MainProcessTest {
             assertTrue(Pattern.compile("pid=" + process.pid() + "(?!\\d)").matcher(line).find(),
                     "'pid=" + process.pid() + "' missing from: " + line);
             for (String expected : new String[] {"allowed-origins=any", "ws-rate=100/s", "max-connections=",
-                    "max-connections-per-ip=1000", "header-timeout=5s"}) {
+                    "max-connections-per-ip=1000", "header-timeout=5s", "transports=ws,sse,longpoll,poll"}) {
                 assertTrue(line.contains(expected), "'" + expected + "' missing from: " + line);
             }
             process.destroy(); // SIGTERM: the shutdown hook stops the server

@@ -84,7 +84,7 @@ class ConfigTest {
     @Test
     void theUsageNamesEveryFlagItsVariableAndTheTokenCommand() {
         for (String flag : new String[] {"--port", "--host", "--db", "--allowed-origins", "--max-connections-per-ip",
-                "--max-connections", "--header-timeout", "--ws-rate", "--web-root", "--help"}) {
+                "--max-connections", "--header-timeout", "--ws-rate", "--transports", "--web-root", "--help"}) {
             assertTrue(ConfigParser.USAGE.contains(flag + " "), flag + " missing from:\n" + ConfigParser.USAGE);
         }
         assertTrue(ConfigParser.USAGE.contains("[LIVEBOARD_HEADER_TIMEOUT]"), ConfigParser.USAGE);
