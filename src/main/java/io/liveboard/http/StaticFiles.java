@@ -95,7 +95,8 @@ public final class StaticFiles extends Handler.AbstractContainer {
         service.setAcceptRanges(true);
         service.setCacheControl("no-cache");
         service.setWelcomeFactory((content, request) -> null);
-        CompressionHandler compression = new CompressionHandler(new Handler.Abstract.NonBlocking() {
+        CompressionHandler compression = new CompressionHandler(new Handler.Abstract() {
+            // blocking: the first read of a file (its hash, the cache) reads the jar or the disk
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 HttpContent content = content(request);
@@ -142,11 +143,6 @@ public final class StaticFiles extends Handler.AbstractContainer {
         }
         ResourceFactory.LifeCycle resources = ResourceFactory.lifecycle();
         return new StaticFiles(resources.newResource(folder.toAbsolutePath().normalize()), resources, next);
-    }
-
-    /** Where the files come from, for the start line. */
-    public String describe() {
-        return folder == null ? "none" : folder.getURI() + " (" + files.size() + " files)";
     }
 
     @Override
