@@ -700,6 +700,10 @@ class BoardCore {
     this.drain();
   }
 
+  retryNow() {
+    for (const command of this.commands) command.notBefore = 0;
+  }
+
   /** A command sent over a transport that is gone: it goes again, with the same key, once one is live. */
   requeue(command) {
     if (command.state !== "sent") return;
@@ -1595,6 +1599,8 @@ export class LiveboardClient extends Emitter {
       },
       opened: (transport) => {
         if (transport === this.#conn) {
+          // the server is there: what waited out a backoff goes now, before the replay, so its answer marks its event
+          for (const core of this.#activeCores()) core.retryNow();
           this.#flush();
           this.#refreshStatus();
         }

@@ -47,6 +47,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final Set<Pair> pairs = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean cutAfterSend = new AtomicBoolean();
+    private volatile int cutAfterBytes = 1;
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile int targetPort;
     private volatile boolean refusing;
@@ -115,6 +116,15 @@ public final class TcpProxy implements AutoCloseable {
      * back can reach a client, every connection is cut and new ones are refused until {@link #allow()}.
      */
     public void cutAfterNextClientSend() {
+        cutAfterNextClientSend(1);
+    }
+
+    /**
+     * As {@link #cutAfterNextClientSend()}, for the next send of at least {@code minBytes} bytes: smaller ones (a
+     * WebSocket ping is about 20) pass as usual.
+     */
+    public void cutAfterNextClientSend(int minBytes) {
+        cutAfterBytes = minBytes;
         cutAfterSend.set(true);
     }
 
@@ -158,7 +168,7 @@ public final class TcpProxy implements AutoCloseable {
                 OutputStream out = to.getOutputStream();
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (upstream && cutAfterSend.compareAndSet(true, false)) {
+                    if (upstream && n >= cutAfterBytes && cutAfterSend.compareAndSet(true, false)) {
                         refusing = true;
                         pairs.forEach(p -> p.muted = true);
                         out.write(buffer, 0, n);
