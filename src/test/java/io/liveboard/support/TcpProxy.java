@@ -8,11 +8,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A TCP proxy on a free port of 127.0.0.1 in front of a server, for tests of what a client does when the network
@@ -47,7 +49,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final Set<Pair> pairs = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean cutAfterSend = new AtomicBoolean();
-    private volatile int cutAfterBytes = 1;
+    private volatile Predicate<byte[]> cutAfter = bytes -> true;
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile int targetPort;
     private volatile boolean refusing;
@@ -116,15 +118,15 @@ public final class TcpProxy implements AutoCloseable {
      * back can reach a client, every connection is cut and new ones are refused until {@link #allow()}.
      */
     public void cutAfterNextClientSend() {
-        cutAfterNextClientSend(1);
+        cutAfterNextClientSend(bytes -> true);
     }
 
     /**
-     * As {@link #cutAfterNextClientSend()}, for the next send of at least {@code minBytes} bytes: smaller ones (a
-     * WebSocket ping is about 20) pass as usual.
+     * As {@link #cutAfterNextClientSend()}, for the next bytes a client sends (as one read brings them) that
+     * {@code which} accepts: others pass as usual (a WebSocket ping, a presence read).
      */
-    public void cutAfterNextClientSend(int minBytes) {
-        cutAfterBytes = minBytes;
+    public void cutAfterNextClientSend(Predicate<byte[]> which) {
+        cutAfter = which;
         cutAfterSend.set(true);
     }
 
@@ -168,7 +170,8 @@ public final class TcpProxy implements AutoCloseable {
                 OutputStream out = to.getOutputStream();
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (upstream && n >= cutAfterBytes && cutAfterSend.compareAndSet(true, false)) {
+                    if (upstream && cutAfterSend.get() && cutAfter.test(Arrays.copyOf(buffer, n))
+                            && cutAfterSend.compareAndSet(true, false)) {
                         refusing = true;
                         pairs.forEach(p -> p.muted = true);
                         out.write(buffer, 0, n);
