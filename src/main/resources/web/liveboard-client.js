@@ -331,6 +331,7 @@ class Command {
     /** queued (to send), sent (in flight), answered (waiting for its event to be in the state) */
     this.state = "queued";
     this.via = null;
+    this.sentAt = 0;
     this.notBefore = 0;
     this.attempts = 0;
     this.seq = null;
@@ -428,6 +429,8 @@ class BoardCore {
     this.closed = false;
     this.timers = new Set();
     this.presenceAsked = 0;
+    /** the seq the board should reach (a `joined`, a gap): see expect() */
+    this.expected = 0;
     this.typingOn = false;
     this.typingSentAt = 0;
   }
@@ -509,6 +512,7 @@ class BoardCore {
     if (!this.confirmed || this.closed) return;
     this.setEpoch(message.epoch);
     this.confirmed = fromSnapshot(message.board, message.seq, this.epoch);
+    this.expected = 0; // numbers expected before (maybe of another database) no longer stand
     for (const seq of [...this.buffer.keys()]) if (seq <= message.seq) this.buffer.delete(seq);
     this.settle(); // own changes answered at or before seq are in this board
     this.render({ kind: "resync", own: false });
@@ -516,18 +520,27 @@ class BoardCore {
     this.drain();
   }
 
-  inFlight() {
-    return this.commands.some((command) => command.state === "sent");
+  /** Until when events wait for the answer of an own command in flight (0: they need not). */
+  holdUntil() {
+    let until = 0;
+    for (const command of this.commands) {
+      if (command.state === "sent") until = Math.max(until, command.sentAt + HOLD_MS);
+    }
+    return until > Date.now() ? until : 0;
   }
 
-  /** Applies the events whose turn it is. While an own command is in flight they wait (at most HOLD_MS). */
+  /**
+   * Applies the events whose turn it is. While an own command is in flight they wait for its answer (at most
+   * HOLD_MS from its sending), so that its event is known as the client's own when it is applied.
+   */
   drain(force = false) {
     if (this.filling || this.closed) return;
-    if (!force && this.buffer.size > 0 && this.inFlight()) {
+    const until = force || this.buffer.size === 0 ? 0 : this.holdUntil();
+    if (until) {
       if (!this.holdTimer) this.holdTimer = this.later(() => {
         this.holdTimer = null;
-        this.drain(true);
-      }, HOLD_MS);
+        this.drain();
+      }, until - Date.now());
       return;
     }
     this.cancel(this.holdTimer);
@@ -557,12 +570,20 @@ class BoardCore {
     }
   }
 
-  /** The board should reach `seq`: if it has not shortly, the missing events are read over REST. */
+  /**
+   * The board should reach `seq`: if the events up to it are not here shortly (nor coming in: a long replay),
+   * the missing ones are read over REST.
+   */
   expect(seq) {
-    if (seq <= this.resumeFrom() || this.gapTimer) return; // events held back are here already: no gap
+    this.expected = Math.max(this.expected ?? 0, seq);
+    if (this.expected <= this.resumeFrom() || this.gapTimer) return; // events held back are here: no gap
+    const mark = this.resumeFrom();
     this.gapTimer = this.later(() => {
       this.gapTimer = null;
-      if (seq > this.resumeFrom()) this.fillGap(seq);
+      const reached = this.resumeFrom();
+      if (reached >= this.expected) return;
+      if (reached > mark) this.expect(this.expected); // still coming in
+      else this.fillGap(this.expected);
     }, GAP_GRACE_MS);
   }
 
@@ -663,6 +684,7 @@ class BoardCore {
     this.restBusy = true;
     command.state = "sent";
     command.via = "rest";
+    command.sentAt = Date.now();
     command.attempts++;
     const { method } = COMMANDS[command.kind];
     const path = command.kind === "create" ? "/tasks"
@@ -1005,6 +1027,9 @@ class WsTransport {
         return core && emit(core.facade, "typing", { user: msg.user, typing: msg.typing === true });
       case "resync":
         return core?.resync(msg);
+      case "left":
+        // not our leave (the room is gone from here before we send it): a renewed token no longer allows it
+        return core && this.link.boardFailed(core, { status: 403, message: "Forbidden" });
       case "ack":
         return this.ack(msg);
       default:
@@ -1085,6 +1110,7 @@ class WsTransport {
     if (!this.send(msg)) return;
     command.state = "sent";
     command.via = this;
+    command.sentAt = Date.now();
     command.attempts++;
     this.sent.set(ref, { core, command, taskId });
   }
@@ -1850,15 +1876,28 @@ export class LiveboardClient extends Emitter {
 
   // --- REST -------------------------------------------------------------------------------------------------------
 
-  /** One request; throws on a network failure (or abort), else answers {ok, status, json, headers, error}. */
+  /**
+   * One request; throws on a network failure, an abort of `signal`, or no answer within silentTimeout; else
+   * answers {ok, status, json, headers, error}.
+   */
   async #request(method, path, { body, headers = {}, signal } = {}) {
     const all = { Accept: "application/json", ...headers };
     if (body !== undefined) all["Content-Type"] = "application/json";
     if (this.#token) all.Authorization = `Bearer ${this.#token}`;
-    const response = await fetch(this.#options.baseUrl + path, {
-      method, headers: all, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store", signal,
-    });
-    return readAnswer(response);
+    let timeout = null;
+    if (!signal) {
+      const controller = new AbortController();
+      timeout = setTimeout(() => controller.abort(), this.#options.silentTimeout);
+      signal = controller.signal;
+    }
+    try {
+      const response = await fetch(this.#options.baseUrl + path, {
+        method, headers: all, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store", signal,
+      });
+      return await readAnswer(response);
+    } finally {
+      clearTimeout(timeout);
+    }
   }
 
   async #json(method, path, body) {
