@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * client waits (it reconnects by itself, connecting → live, and has every change once, no reload); an outage
  * behind a proxy during which the board changes (the client resumes from its cursor: the missed events, each
  * once, no resync); and one long enough that the server no longer keeps the missed events (a resync replaces
- * the state).
+ * the state); a connection that goes silent; the browser's online and offline events.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClientResumeTest {
@@ -122,6 +123,86 @@ class ClientResumeTest {
             assertTrue(kinds(page.log("changes")).contains("resync"), page.log("changes").toString());
             assertEquals(List.of(), page.titles("list-todo"));
         }
+    }
+
+    /**
+     * A connection that goes silent without closing (the proxy stops forwarding) is taken for dead after the
+     * silence allowed (4 s here; 45 s by default), and the client comes back live on a new one.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"websocket", "sse", "longpoll", "poll"})
+    void noticesASilentConnection(String transport) {
+        try (TestServer server = TestServer.start(); TcpProxy proxy = TcpProxy.start(server.port());
+                ClientPage page = ClientPage.open(proxy.http(""))) {
+            page.follow(ClientPage.FAST + ", transports: ['" + transport + "']", "board-1");
+            page.awaitLive(transport);
+            proxy.stallAll();
+            Await.until("the client takes the silent connection for dead", Duration.ofSeconds(10),
+                    () -> !"live".equals(page.status().path("state").asText()));
+            page.awaitLive(transport);
+            new Http(server).post("/tasks", "{\"listId\":\"list-todo\",\"title\":\"After the silence\"}");
+            Await.value("the change on the new connection", List.of("After the silence"), () -> page.titles("list-todo"));
+        }
+    }
+
+    /**
+     * The browser's {@code offline} event stops the client (offline, no retry pending); {@code online} makes it
+     * try again at once, not at the end of its backoff. {@code close()} leaves nothing running.
+     */
+    @Test
+    void followsTheBrowsersOnlineAndOfflineEventsAndCloses() {
+        try (TestServer server = TestServer.start(); TcpProxy proxy = TcpProxy.start(server.port());
+                ClientPage page = ClientPage.open(proxy.http(""))) {
+            countSockets(page);
+            page.follow(ClientPage.FAST, "board-1");
+            page.awaitLive("websocket");
+
+            JsonNode offline = page.run("window.dispatchEvent(new Event('offline')); return client.status;");
+            assertEquals("offline", offline.path("state").asText(), offline.toString());
+            assertTrue(offline.path("retryAt").isNull(), offline.toString());
+
+            proxy.refuse();
+            proxy.cutAll(); // the browser's kept-alive HTTP connections too: the server is unreachable
+            page.run("window.dispatchEvent(new Event('online'));");
+            Await.until("a retry is scheduled after the refused attempts", () -> {
+                JsonNode status = page.status();
+                return "connecting".equals(status.path("state").asText()) && status.path("retryAt").isNumber();
+            });
+            JsonNode now = page.run("""
+                    const before = window.sockets;
+                    window.dispatchEvent(new Event('online'));
+                    return { before, after: window.sockets, retryAt: client.status.retryAt };
+                    """);
+            assertEquals(now.path("before").asInt() + 1, now.path("after").asInt(), "a new socket at once: " + now);
+            assertTrue(now.path("retryAt").isNull(), now.toString());
+            proxy.allow();
+            page.awaitLive("websocket");
+
+            JsonNode closed = page.call("""
+                    client.close();
+                    const before = { sockets: window.sockets, requests: window.requests };
+                    await new Promise((resolve) => setTimeout(resolve, 3000)); // absence takes a while to see
+                    return { before, after: { sockets: window.sockets, requests: window.requests },
+                      status: client.status };
+                    """).path("ok");
+            assertEquals(closed.path("before"), closed.path("after"), "nothing runs after close: " + closed);
+            assertEquals("offline", closed.path("status").path("state").asText());
+            assertEquals(0, proxy.open(), "every connection closed");
+        }
+    }
+
+    /** Counts the WebSockets ({@code window.sockets}) and fetches ({@code window.requests}) the page makes. */
+    static void countSockets(ClientPage page) {
+        page.run("""
+                window.sockets = 0;
+                window.requests = 0;
+                const fetch = window.fetch;
+                window.fetch = (...args) => { window.requests++; return fetch(...args); };
+                const WebSocket = window.WebSocket;
+                window.WebSocket = class extends WebSocket {
+                  constructor(...args) { super(...args); window.sockets++; }
+                };
+                """);
     }
 
     /** The events told are {@code from + 1 … to}, each once, in order. */

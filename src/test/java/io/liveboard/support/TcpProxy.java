@@ -18,12 +18,18 @@ import java.util.function.Predicate;
 
 /**
  * A TCP proxy on a free port of 127.0.0.1 in front of a server, for tests of what a client does when the network
- * fails: it forwards bytes both ways as they come, and on demand cuts every connection ({@link #cutAll()}), turns
- * new ones away ({@link #refuse()}: accepted and closed at once, as an unreachable server looks to a browser) until
- * {@link #allow()}, or cuts right after the next bytes a client sends ({@link #cutAfterNextClientSend()}: the
- * server gets them, the client never gets the answer, and new connections are turned away until {@link #allow()};
- * a command whose ack is lost). {@link #target(int)} points it
- * at another port (a server restarted elsewhere). Threads: one acceptor, two pumps per connection, all daemons.
+ * fails. It forwards bytes both ways as they come, and on demand:
+ * <ul>
+ *   <li>{@link #cutAll()} closes every connection;</li>
+ *   <li>{@link #stallAll()} makes them go silent without closing them;</li>
+ *   <li>{@link #refuse()} turns new ones away (accepted and closed at once, as an unreachable server looks to a
+ *       browser) until {@link #allow()};</li>
+ *   <li>{@link #cutAfterNextClientSend()} cuts right after the next bytes a client sends: the server gets them,
+ *       the client never gets the answer (a command whose ack is lost), and new connections are turned away until
+ *       {@link #allow()};</li>
+ *   <li>{@link #target(int)} points it at another port (a server restarted elsewhere).</li>
+ * </ul>
+ * Threads: one acceptor, two pumps per connection, all daemons.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -31,7 +37,7 @@ public final class TcpProxy implements AutoCloseable {
     private final class Pair {
         final Socket client;
         final Socket server;
-        /** Set before a cut: nothing more from the server reaches the client. */
+        /** Nothing more is forwarded (set before a cut, or to stall the connection). */
         volatile boolean muted;
 
         Pair(Socket client, Socket server) {
@@ -102,6 +108,14 @@ public final class TcpProxy implements AutoCloseable {
             pair.muted = true;
             pair.close();
         }
+    }
+
+    /**
+     * Every open connection goes silent: nothing more is forwarded either way, but nothing is closed (a peer
+     * gone without a word, a NAT that forgot the connection). New connections work as usual.
+     */
+    public void stallAll() {
+        pairs.forEach(pair -> pair.muted = true);
     }
 
     /** New connections are closed as soon as they are accepted, until {@link #allow()}. */
