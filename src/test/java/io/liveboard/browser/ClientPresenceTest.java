@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Presence and typing between two browsers through the JS client (with tokens, so that the users have names):
  * Alice and Bob on WebSockets see each other arrive and leave and Bob sees Alice type; Carol on SSE (no presence
- * messages there: the client reads presence now and then) and the WebSocket users see each other too.
+ * messages there: the client reads presence now and then) and the WebSocket users see each other too; in a crowd
+ * the client reads the list again when told the counts.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClientPresenceTest {
@@ -68,7 +69,27 @@ class ClientPresenceTest {
         }
     }
 
+    /**
+     * In a crowd (here more than one WebSocket session) arrivals come as counts only ({@code presence_changed}):
+     * the client reads the list again.
+     */
+    @Test
+    void inACrowdTheListIsReadAgain() {
+        try (TestServer crowd = TestServer.start(TestServer.fastConfig().toBuilder().auth(AuthMode.TOKEN)
+                .jwtSecret(SECRET).crowd(1).build());
+                ClientPage alice = open(crowd, "alice", "Alice", "websocket");
+                ClientPage bob = open(crowd, "bob", "Bob", "websocket")) {
+            Await.value("Alice's list, read again after the count", List.of("alice", "bob"), () -> users(alice));
+            Await.value("Bob's list", List.of("alice", "bob"), () -> users(bob));
+            assertEquals(2, alice.run("return board.presence.total;").asInt());
+        }
+    }
+
     private static ClientPage open(String sub, String name, String transport) {
+        return open(server, sub, name, transport);
+    }
+
+    private static ClientPage open(TestServer server, String sub, String name, String transport) {
         String token = new JwtTokens(SECRET, Clock.systemUTC()).issue(sub, name, List.of("board-1"), Duration.ofHours(1));
         ClientPage page = ClientPage.open(server.http(""));
         page.follow(ClientPage.FAST + ", transports: ['" + transport + "'], token: " + Json.write(token), "board-1");

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The JS client on each transport, forced with its {@code transports} option: the snapshot, then the changes made
  * over REST applied to {@code state} in seq order (positions renumbered after moves and deletes), each event
- * told once, and the state at the end the server's own.
+ * told once, and the state at the end the server's own; a listener that throws does not keep the others from
+ * hearing.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClientTransportsTest {
@@ -80,6 +82,25 @@ class ClientTransportsTest {
             assertEquals(transport, page.status().path("transport").asText());
             List<String> errors = page.consoleErrors();
             assertTrue(errors.isEmpty(), errors.toString());
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotStopTheOthers() {
+        try (ClientPage page = ClientPage.open(server.http(""))) {
+            page.follow(ClientPage.FAST, "board-1");
+            page.run("""
+                    window.heard = [];
+                    board.on('event', () => { throw new Error('a broken listener'); });
+                    board.on('event', (e) => heard.push(e.seq));
+                    """);
+            page.awaitLive("websocket");
+            createTask("list-doing", "Heard");
+            Await.until("the second listener heard the event", () -> page.run("return heard;").size() == 1);
+            assertEquals(List.of("Heard"), page.titles("list-doing"));
+            List<String> errors = page.consoleErrors();
+            assertEquals(1, errors.size(), errors.toString());
+            assertTrue(errors.get(0).contains("a broken listener"), errors.toString());
         }
     }
 
