@@ -1,6 +1,7 @@
 // One card: its title and description (a button that opens the editor), its menu, its editor, and what it
 // shows about itself — pending (own change not yet confirmed), highlighted (changed by someone else), who is
-// typing on it. Hooks: data-task-id, data-pending while pending, data-highlight while highlighted.
+// typing on it. Hooks: data-task-id, data-card-title, data-card-description, data-pending while pending,
+// data-highlight while highlighted.
 
 import { CardEditor } from "./card-editor.js";
 import { CardMenu, button } from "./card-menu.js";
@@ -20,13 +21,16 @@ export class Card {
     this.open = button("", "edit", "card-open");
     this.titleText = document.createElement("span");
     this.titleText.className = "card-title";
+    this.titleText.dataset.cardTitle = "";
     this.descriptionText = document.createElement("span");
     this.descriptionText.className = "card-description";
+    this.descriptionText.dataset.cardDescription = "";
     this.status = document.createElement("span");
     this.status.className = "card-status";
     this.open.append(this.titleText, this.descriptionText, this.status);
     this.typingText = document.createElement("span");
     this.typingText.className = "card-typing";
+    this.typingText.dataset.cardTyping = "";
     this.typingText.hidden = true;
     this.menu = new CardMenu(this);
     this.editor = new CardEditor(this);
