@@ -16,6 +16,12 @@ const tokenForm = new TokenForm($("[data-token-form]"), (newToken) => {
   token = newToken;
   client.setToken(newToken);
   load();
+// back from a board, the browser may show this page as it was (its back/forward cache): list the boards again
+addEventListener("pageshow", (e) => {
+  if (e.persisted) {
+    load();
+  }
+});
 });
 
 async function load() {
@@ -68,3 +74,9 @@ function refused(error, what) {
 }
 
 load();
+// back from a board, the browser may show this page as it was (its back/forward cache): list the boards again
+addEventListener("pageshow", (e) => {
+  if (e.persisted) {
+    load();
+  }
+});

@@ -20,6 +20,7 @@ export class CardMenu {
         this.close(false);
       }
     };
+    this.place = () => this.#place();
     this.button.addEventListener("click", () => (this.isOpen ? this.close(true) : this.open()));
     this.menu.addEventListener("click", (e) => this.#choose(e.target.closest("button")));
     this.menu.addEventListener("keydown", (e) => this.#key(e));
@@ -57,7 +58,23 @@ export class CardMenu {
     this.button.setAttribute("aria-expanded", "true");
     this.card.element.classList.add("menu-open");
     document.addEventListener("pointerdown", this.outside, true);
-    this.#items()[0].focus();
+    addEventListener("scroll", this.place, true);
+    addEventListener("resize", this.place);
+    this.#place();
+    this.#items()[0].focus({ preventScroll: true });
+  }
+
+  // The menu is position: fixed (a column that scrolls its cards would clip it), placed under its button, or
+  // above it when there is no room below, and kept in the window.
+  #place() {
+    const anchor = this.button.getBoundingClientRect();
+    const width = this.menu.offsetWidth;
+    const height = this.menu.offsetHeight;
+    const left = Math.max(4, Math.min(anchor.right - width, innerWidth - width - 4));
+    const below = anchor.bottom + 4;
+    const top = below + height <= innerHeight - 4 ? below : Math.max(4, anchor.top - height - 4);
+    this.menu.style.left = `${left}px`;
+    this.menu.style.top = `${top}px`;
   }
 
   /** Closes the menu; `refocus`: give the focus back to the menu's button. */
@@ -70,6 +87,8 @@ export class CardMenu {
     this.button.setAttribute("aria-expanded", "false");
     this.card.element.classList.remove("menu-open");
     document.removeEventListener("pointerdown", this.outside, true);
+    removeEventListener("scroll", this.place, true);
+    removeEventListener("resize", this.place);
     if (refocus) {
       this.button.focus();
     }
@@ -110,7 +129,8 @@ export class CardMenu {
         const confirm = item("Delete", "confirm-delete");
         confirm.classList.add("danger");
         this.menu.replaceChildren(question, confirm, item("Cancel", "cancel-delete"));
-        confirm.focus();
+        this.#place();
+        confirm.focus({ preventScroll: true });
         return;
       }
       case "confirm-delete":

@@ -97,8 +97,8 @@ class BoardScreenshotTest {
         String bobToken = tokens.issue("bob", "Bob", List.of("board-1"), Duration.ofHours(1));
         try (WsClient bob = WsClient.connect(server, "/ws?token=" + bobToken)) {
             viewport(driver, 1280, 800, false);
-            bob.join("board-1");
             BoardPage page = BoardPage.open(driver, url("alice", "Alice"));
+            bob.join("board-1");
             page.await(BoardPage.WAIT, "Alice and Bob listed", d -> page.viewers().size() == 2);
             bob.send("{\"type\":\"typing\",\"boardId\":\"board-1\"}");
             page.await(BoardPage.WAIT, "Bob typing", d -> page.typingLine().equals("Bob is typing…"));
