@@ -84,6 +84,7 @@ client.on("status", (status) => {
 });
 
 client.on("auth_error", (error) => {
+  nameUnknownBoard();
   if (error.status === 403) {
     showBoardMessage(refusalMessage(error, token !== undefined));
   } else {
@@ -156,7 +157,15 @@ function refused(what) {
   return (error) => notices.error(`${what}: ${error.message}`);
 }
 
+// Before the board is read (it may never be: refused, not found), the header names it by its id.
+function nameUnknownBoard() {
+  if (!board.state) {
+    boardName.textContent = boardId;
+  }
+}
+
 function showBoardMessage(text) {
+  nameUnknownBoard();
   boardMessage.textContent = text;
   const back = document.createElement("a");
   back.href = "/";
