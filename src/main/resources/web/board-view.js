@@ -20,9 +20,16 @@ export class BoardView {
     this.env = { actions, typingOn, where: (taskId) => this.where(taskId) };
   }
 
-  /** Shows `state` ({lists: [{id, name, tasks: [Task & {pending?}]}]}). */
-  render(state) {
+  /**
+   * Shows `state` ({lists: [{id, name, tasks: [Task & {pending?}]}]}); `change` is the client's (a created card
+   * confirmed under its real id keeps its element).
+   */
+  render(state, change = {}) {
     this.state = state;
+    if (change.tempId && change.taskId && this.cards.has(change.tempId) && !this.cards.has(change.taskId)) {
+      this.cards.set(change.taskId, this.cards.get(change.tempId));
+      this.cards.delete(change.tempId);
+    }
     const focused = document.activeElement;
     const focusedColumn = focused?.closest?.("[data-list-id]")?.dataset.listId;
     const seenLists = new Set();

@@ -113,7 +113,7 @@ function show(state, change) {
     boardName.textContent = state.name;
     document.title = `${state.name} · Liveboard`;
   }
-  view.render(state);
+  view.render(state, change);
   if (change.kind === "event" && !change.own && change.event) {
     remoteChange(change.event, state);
   }

@@ -13,7 +13,10 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
-/** The list of boards at {@code /}: every board linked, and a board created there opens and works. */
+/**
+ * The list of boards at {@code /}: every board linked, and a board created there opens and works; a board that
+ * does not exist says so, with the way back.
+ */
 @Timeout(120)
 class BoardIndexTest {
 
@@ -50,6 +53,15 @@ class BoardIndexTest {
                 page.await(BoardPage.WAIT, "the new board listed", d -> d.findElements(
                         By.cssSelector("[data-boards] a[data-board-id='" + boardId + "']")).size() == 1);
                 assertEquals(List.of(), Chromium.consoleErrors(driver));
+
+                driver.get(server.http("/b/no-such-board"));
+                WebElement message = page.await(BoardPage.WAIT, "the message", d -> {
+                    WebElement m = d.findElement(By.cssSelector("[data-board-message]"));
+                    return m.isDisplayed() ? m : null;
+                });
+                assertEquals("There is no board “no-such-board”. All boards", message.getText());
+                message.findElement(By.linkText("All boards")).click();
+                page.await(BoardPage.WAIT, "back on the list", d -> d.getCurrentUrl().equals(server.http("/")));
             } finally {
                 driver.quit();
             }
