@@ -10,6 +10,9 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.Pause;
+import org.openqa.selenium.interactions.PointerInput;
+import org.openqa.selenium.interactions.Sequence;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -170,6 +173,36 @@ final class BoardPage {
             movedY = y;
         }
         actions.release().perform();
+    }
+
+    /**
+     * Drags a card with a finger (the browser must emulate touch): hold it a moment, move in small steps to just
+     * above the middle of {@code beforeTaskId}'s card, lift.
+     */
+    void touchDrag(String taskId, String beforeTaskId) {
+        // the column into view first (as a swipe would), then the two cards' places in the window
+        @SuppressWarnings("unchecked")
+        List<Number> at = (List<Number>) driver.executeScript("arguments[0].scrollIntoView({block: 'nearest',"
+                + " inline: 'center'}); const a = arguments[0].getBoundingClientRect(),"
+                + " b = arguments[1].getBoundingClientRect();"
+                + " return [a.x + a.width / 2, a.y + a.height / 2, b.x + b.width / 2, b.y + b.height / 4]",
+                card(taskId), card(beforeTaskId));
+        int x = at.get(0).intValue();
+        int y = at.get(1).intValue();
+        int targetX = at.get(2).intValue();
+        int targetY = at.get(3).intValue();
+        PointerInput finger = new PointerInput(PointerInput.Kind.TOUCH, "finger");
+        Sequence touch = new Sequence(finger, 0)
+                .addAction(finger.createPointerMove(Duration.ZERO, PointerInput.Origin.viewport(), x, y))
+                .addAction(finger.createPointerDown(PointerInput.MouseButton.LEFT.asArg()))
+                .addAction(new Pause(finger, Duration.ofMillis(500)));
+        int steps = 10;
+        for (int i = 1; i <= steps; i++) {
+            touch.addAction(finger.createPointerMove(Duration.ofMillis(30), PointerInput.Origin.viewport(),
+                    x + (targetX - x) * i / steps, y + (targetY - y) * i / steps));
+        }
+        touch.addAction(finger.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+        driver.perform(List.of(touch));
     }
 
     /** The texts of the alerts shown (refused changes), oldest first. */

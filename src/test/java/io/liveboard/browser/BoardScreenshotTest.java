@@ -34,7 +34,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 /**
  * The board as the README shows it: a screenshot of a board with a few cards, Alice in the browser and Bob typing
  * elsewhere, saved to {@code docs/board.png} (1280×800); and the board on a phone-width screen (390×844), where
- * the columns scroll sideways and a card can be added to any of them.
+ * the columns scroll sideways, a card can be added to any of them, and a finger drags cards.
  */
 @Timeout(120)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -119,10 +119,11 @@ class BoardScreenshotTest {
 
     @Test
     @Order(2)
-    void onAPhoneWidthScreenTheColumnsScrollAndACardCanBeAdded() {
+    void onAPhoneWidthScreenTheColumnsScrollAndCardsCanBeAddedAndDraggedByFinger() {
         ChromeDriver driver = Chromium.open(390, 844);
         try {
             viewport(driver, 390, 844, true);
+            driver.executeCdpCommand("Emulation.setTouchEmulationEnabled", Map.of("enabled", true, "maxTouchPoints", 1));
             BoardPage page = BoardPage.open(driver, url("carol", "Carol"));
             long pageWidth = (Long) driver.executeScript("return document.documentElement.scrollWidth");
             assertTrue(pageWidth <= 390, "the page itself does not scroll sideways: " + pageWidth);
@@ -135,6 +136,12 @@ class BoardScreenshotTest {
             page.addTask("list-done", "Also in Done"); // the last column, scrolled into view to type in it
             page.await(BoardPage.WAIT, "created", d -> page.idOf("Also in Done") != null);
             assertEquals(List.of("Pick the launch date", "Also in Done"), page.titles("list-done"));
+
+            // a finger drags a card too: hold it, move it above another, lift
+            List<String> todo = page.taskIds("list-todo"); // the three of the screenshot, then "From the phone"
+            page.touchDrag(todo.get(3), todo.get(0));
+            page.await(BoardPage.WAIT, "moved to the top", d -> page.taskIds("list-todo").get(0).equals(todo.get(3)));
+            page.await(BoardPage.WAIT, "confirmed", d -> page.card(todo.get(3)).getAttribute("data-pending") == null);
             assertEquals(List.of(), Chromium.consoleErrors(driver));
         } finally {
             driver.quit();
