@@ -92,7 +92,7 @@ export class Card {
   }
 
   focus() {
-    this.open.focus({ preventScroll: false });
+    this.open.focus();
   }
 }
 
