@@ -105,6 +105,8 @@ class BoardScreenshotTest {
             assertEquals("Alice, Bob viewing", page.presenceText());
             assertEquals(3, page.titles("list-todo").size());
 
+            page.await(BoardPage.WAIT, "images and fonts ready", d -> Boolean.TRUE.equals(driver.executeScript(
+                    "return [...document.images].every(i => i.complete) && document.fonts.status === 'loaded'")));
             byte[] png = driver.getScreenshotAs(OutputType.BYTES);
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
             assertEquals(1280, image.getWidth());
