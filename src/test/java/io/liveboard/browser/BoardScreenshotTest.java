@@ -105,8 +105,10 @@ class BoardScreenshotTest {
             assertEquals("Alice, Bob viewing", page.presenceText());
             assertEquals(3, page.titles("list-todo").size());
 
-            page.await(BoardPage.WAIT, "images and fonts ready", d -> Boolean.TRUE.equals(driver.executeScript(
-                    "return [...document.images].every(i => i.complete) && document.fonts.status === 'loaded'")));
+            // the images decoded, the fonts loaded and two frames drawn: the same picture on every run
+            driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + " Promise.all([...document.images].map(i => i.decode()).concat(document.fonts.ready))"
+                    + ".then(() => requestAnimationFrame(() => requestAnimationFrame(() => done())))");
             byte[] png = driver.getScreenshotAs(OutputType.BYTES);
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
             assertEquals(1280, image.getWidth());
