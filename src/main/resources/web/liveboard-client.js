@@ -48,7 +48,7 @@
  */
 /** @typedef {{userId: string, name: string}} PresenceUser */
 /** @typedef {{users: PresenceUser[], total: number}} Presence  users: in order of arrival (in a crowd the first 100) */
-/** @typedef {{user: PresenceUser, typing: boolean}} Typing */
+/** @typedef {{user: PresenceUser, typing: boolean, taskId?: string}} Typing — `taskId`: the card typed on, when the typist said */
 /**
  * @typedef {Object} BoardEvent
  * @property {"task_created"|"task_updated"|"task_moved"|"task_deleted"|"list_created"} type
@@ -432,6 +432,7 @@ class BoardCore {
     /** the seq the board should reach (a `joined`, a gap): see expect() */
     this.expected = 0;
     this.typingOn = false;
+    this.typingTaskId = undefined;
     this.typingSentAt = 0;
   }
 
@@ -835,12 +836,14 @@ class BoardCore {
     else if (res.status === 401) this.link.authFailed(classifyHttp(res));
   }
 
-  typing(on) {
+  typing(on, taskId) {
     const now = Date.now();
-    if (on && this.typingOn && now - this.typingSentAt < TYPING_REPEAT_MS) return;
+    const sameTask = taskId === this.typingTaskId;
+    if (on && this.typingOn && sameTask && now - this.typingSentAt < TYPING_REPEAT_MS) return;
     if (!on && !this.typingOn) return;
-    if (this.link.typing(this, on)) {
+    if (this.link.typing(this, on, taskId)) {
       this.typingOn = on;
+      this.typingTaskId = on ? taskId : undefined;
       this.typingSentAt = now;
     }
   }
@@ -921,11 +924,13 @@ class Board extends Emitter {
   }
 
   /**
-   * Tells the others that this user is typing (true) or stopped (false). WebSocket only; a no-op elsewhere.
+   * Tells the others that this user is typing (true) or stopped (false), on the card `taskId` if given (their
+   * `typing` event carries it). WebSocket only; a no-op elsewhere.
    * @param {boolean} on
+   * @param {{taskId?: string}} [where]
    */
-  typing(on) {
-    this.#core.typing(Boolean(on));
+  typing(on, { taskId } = {}) {
+    this.#core.typing(Boolean(on), typeof taskId === "string" && !taskId.startsWith("tmp-") ? taskId : undefined);
   }
 
   /** Stops following the board (leaves its room); its own changes not yet confirmed are rejected. */
@@ -1024,7 +1029,7 @@ class WsTransport {
       case "presence_changed":
         return core?.readPresence();
       case "user_typing":
-        return core && emit(core.facade, "typing", { user: msg.user, typing: msg.typing === true });
+        return core && emit(core.facade, "typing", defined({ user: msg.user, typing: msg.typing === true, taskId: msg.taskId }));
       case "resync":
         return core?.resync(msg);
       case "left":
@@ -1115,8 +1120,8 @@ class WsTransport {
     this.sent.set(ref, { core, command, taskId });
   }
 
-  typing(core, on) {
-    return this.rooms.has(core.id) && this.send({ type: on ? "typing" : "stop_typing", boardId: core.id });
+  typing(core, on, taskId) {
+    return this.rooms.has(core.id) && this.send(on ? defined({ type: "typing", boardId: core.id, taskId }) : { type: "stop_typing", boardId: core.id });
   }
 
   renew(token) {
@@ -1663,7 +1668,7 @@ export class LiveboardClient extends Emitter {
         this.#refreshStatus();
       },
       flush: () => this.#flush(),
-      typing: (core, on) => (this.#conn instanceof WsTransport && this.#conn.isOpen ? this.#conn.typing(core, on) : false),
+      typing: (core, on, taskId) => (this.#conn instanceof WsTransport && this.#conn.isOpen ? this.#conn.typing(core, on, taskId) : false),
     };
   }
 

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,14 +64,15 @@ public final class Presence {
     }
 
     /**
-     * One user on one board: its tabs, and while it is typing, the pending end of that and the tab it types in
-     * (both null when not typing).
+     * One user on one board: its tabs, and while it is typing, the pending end of that, the tab it types in and
+     * the task it types on, if it said (all null when not typing).
      */
     private static final class Viewer {
         final User user;
         final Set<Connection> tabs = new HashSet<>();
         ScheduledFuture<?> typing;
         Connection typingTab;
+        String typingTaskId;
         /** Which {@code typing} the pending end belongs to: a later one makes an earlier end stale. */
         long typingRound;
 
@@ -152,6 +154,7 @@ public final class Presence {
     public void departed(String boardId, Connection connection) {
         User user = connection.user();
         boolean last;
+        String typedOn = null;
         boolean wasTyping = false;
         synchronized (this) {
             Map<String, Viewer> viewers = boards.get(boardId);
@@ -161,6 +164,7 @@ public final class Presence {
             }
             last = viewer.tabs.isEmpty();
             if (last || viewer.typingTab == connection) {
+                typedOn = viewer.typingTaskId;
                 wasTyping = stopTyping(viewer);
             }
             if (last) {
@@ -171,7 +175,7 @@ public final class Presence {
             }
         }
         if (wasTyping) {
-            typingMessage(boardId, user, false, connection.id());
+            typingMessage(boardId, user, false, typedOn, connection.id());
         }
         if (last) {
             announce(false, boardId, user, null);
@@ -179,44 +183,51 @@ public final class Presence {
     }
 
     /**
-     * The connection's user starts ({@code on}) or stops typing on the board; the others are told when that
-     * changes. Returns false if the connection is not viewing the board.
+     * The connection's user starts ({@code on}) or stops typing on the board, on the task {@code taskId} if it
+     * says (null: the board); the others are told when that changes (typing on another task is a change). Returns
+     * false if the connection is not viewing the board.
      */
-    public boolean typing(String boardId, Connection connection, boolean on) {
+    public boolean typing(String boardId, Connection connection, boolean on, String taskId) {
         User user = connection.user();
         boolean changed;
+        String told;
         synchronized (this) {
             Map<String, Viewer> viewers = boards.get(boardId);
             Viewer viewer = viewers == null ? null : viewers.get(user.userId());
             if (viewer == null || !viewer.tabs.contains(connection)) {
                 return false;
             }
+            String before = viewer.typingTaskId;
             boolean was = stopTyping(viewer);
             if (on) {
                 long round = ++viewer.typingRound;
                 viewer.typing = scheduler.schedule(() -> fanoutThread.accept(() -> expire(boardId, viewer, round)),
                         typingTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 viewer.typingTab = connection;
+                viewer.typingTaskId = taskId;
             }
-            changed = was != on;
+            changed = was != on || (on && !Objects.equals(before, taskId));
+            // stopping names the task the others were told about, so that they clear the right card
+            told = on ? taskId : before;
         }
         if (changed) {
-            typingMessage(boardId, user, on, connection.id());
+            typingMessage(boardId, user, on, told, connection.id());
         }
         return true;
     }
 
     private void expire(String boardId, Viewer viewer, long round) {
         Connection tab;
+        String taskId;
         synchronized (this) {
             if (viewer.typing == null || viewer.typingRound != round) {
                 return; // stopped already, or typed again (a newer end is pending)
             }
             tab = viewer.typingTab;
-            viewer.typing = null;
-            viewer.typingTab = null;
+            taskId = viewer.typingTaskId;
+            stopTyping(viewer);
         }
-        typingMessage(boardId, viewer.user, false, tab.id());
+        typingMessage(boardId, viewer.user, false, taskId, tab.id());
     }
 
     private static boolean stopTyping(Viewer viewer) {
@@ -226,6 +237,7 @@ public final class Presence {
         viewer.typing.cancel(false);
         viewer.typing = null;
         viewer.typingTab = null;
+        viewer.typingTaskId = null;
         return true;
     }
 
@@ -280,11 +292,14 @@ public final class Presence {
         }
     }
 
-    private void typingMessage(String boardId, User user, boolean typing, String excludeId) {
+    private void typingMessage(String boardId, User user, boolean typing, String taskId, String excludeId) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("boardId", boardId);
         fields.put("user", user);
         fields.put("typing", typing);
+        if (taskId != null) {
+            fields.put("taskId", taskId);
+        }
         websockets.broadcast(boardId, OutboundMessage.of("user_typing", boardId, fields, excludeId));
     }
 }

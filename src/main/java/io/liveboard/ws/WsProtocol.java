@@ -246,8 +246,8 @@ public final class WsProtocol {
             case "join" -> join(connection, principal, boardId(message), since(message),
                     TaskJson.string(message, "epoch"));
             case "leave" -> leave(connection, boardId(message));
-            case "typing" -> typing(connection, principal, boardId(message), true, ref);
-            case "stop_typing" -> typing(connection, principal, boardId(message), false, ref);
+            case "typing" -> typing(connection, principal, boardId(message), true, typedTask(message), ref);
+            case "stop_typing" -> typing(connection, principal, boardId(message), false, null, ref);
             case "ping" -> connection.send(OutboundMessage.of("pong", null, Map.of()));
             case "create_task" -> ackReplay(connection, ref, "task", boards.createTask(TaskJson.newTask(message),
                     acked(connection, ref, "task"), principal, idempotencyKey(message, principal)));
@@ -299,10 +299,11 @@ public final class WsProtocol {
         });
     }
 
-    private void typing(Connection connection, Principal principal, String boardId, boolean on, JsonNode ref) {
+    private void typing(Connection connection, Principal principal, String boardId, boolean on, String taskId,
+            JsonNode ref) {
         principal.check(boardId);
         fanout.run(() -> {
-            if (!rooms.isMember(boardId, connection) || !presence.typing(boardId, connection, on)) {
+            if (!rooms.isMember(boardId, connection) || !presence.typing(boardId, connection, on, taskId)) {
                 connection.send(error("Join the board first", ref));
             }
         });
@@ -371,6 +372,21 @@ public final class WsProtocol {
 
     private static String boardId(JsonNode message) {
         return BoardIds.check(required(message, "boardId"));
+    }
+
+    /**
+     * The optional {@code taskId} of {@code typing}: the card being edited, passed on to the others as it is (it
+     * is a hint for their pages, not checked against the board), so only its shape is checked.
+     */
+    private static String typedTask(JsonNode message) {
+        JsonNode taskId = message.get("taskId");
+        if (taskId == null || taskId.isNull()) {
+            return null;
+        }
+        if (!taskId.isTextual() || !BoardIds.valid(taskId.textValue())) {
+            throw new ValidationException("Invalid taskId");
+        }
+        return taskId.textValue();
     }
 
     /** The optional {@code since}: a whole number from 0, or null when absent. */

@@ -170,9 +170,13 @@ class BoardLiveTest {
             return line.endsWith(" is typing…") ? line.substring(0, line.length() - " is typing…".length()) : null;
         });
         assertTrue(alice.presenceText().contains(aliceName), alice.presenceText());
+        bob.await(SECOND, "on the card Alice edits", d -> bob.cardTyping(id).equals(aliceName + " is typing…"));
+        String other = bob.idOf("Call the venue");
+        assertEquals("", bob.cardTyping(other), "on that card only");
         assertEquals("", alice.typingLine(), "one's own typing is not shown to oneself");
         editor.findElement(By.name("description")).sendKeys(Keys.ESCAPE);
         bob.await(SECOND, "the typing line gone", d -> bob.typingLine().isEmpty());
+        bob.await(SECOND, "and the card's", d -> bob.cardTyping(id).isEmpty());
         assertEquals("", http.get("/tasks/" + id).json().get("description").asText(), "cancelled: nothing saved");
     }
 

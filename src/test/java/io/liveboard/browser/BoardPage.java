@@ -231,4 +231,9 @@ final class BoardPage {
     String typingLine() {
         return driver.findElement(By.cssSelector("[data-typing-line]")).getAttribute("textContent");
     }
+
+    /** What a card says of who is typing on it ("Alice is typing…"), empty when nobody. */
+    String cardTyping(String taskId) {
+        return card(taskId).findElement(By.cssSelector("[data-card-typing]")).getAttribute("textContent");
+    }
 }

@@ -240,4 +240,43 @@ class TypingTest extends TokenServerTest {
             assertEquals(typingNews(board, "alice", "Alice", false), bob.awaitType("user_typing"));
         }
     }
+    @Test
+    void typingOnACardNamesItAndMovingToAnotherCardIsNews() {
+        String board = newBoard("Typing on cards");
+        try (WsClient alice = tab(ALICE); WsClient bob = tab(BOB)) {
+            alice.join(board);
+            bob.join(board);
+            assertEquals(announcement("user_joined", board, 2, "bob", "Bob"), alice.awaitType("user_joined"));
+
+            alice.send(typingOn(board, "task-7"));
+            assertEquals(typingNewsOn(board, true, "task-7"), bob.awaitType("user_typing"));
+            // the same card again is no news; another card is
+            alice.send(typingOn(board, "task-7"));
+            noAnnouncementBefore(bob, board);
+            alice.send(typingOn(board, "task-9"));
+            assertEquals(typingNewsOn(board, true, "task-9"), bob.awaitType("user_typing"));
+            // stopping names the card the others were told about, so that they clear it
+            alice.send(stopTyping(board));
+            assertEquals(typingNewsOn(board, false, "task-9"), bob.awaitType("user_typing"));
+            noAnnouncementBefore(alice, board);
+
+            // a taskId that is no id is refused and the socket carries on
+            alice.send("{\"type\":\"typing\",\"boardId\":\"" + board + "\",\"taskId\":7}");
+            assertEquals(object("error", "Invalid taskId"), alice.awaitError());
+            alice.send("{\"type\":\"typing\",\"boardId\":\"" + board + "\",\"taskId\":\"a b\"}");
+            assertEquals(object("error", "Invalid taskId"), alice.awaitError());
+            noAnnouncementBefore(bob, board);
+            alice.send(typing(board));
+            assertEquals(typingNews(board, "alice", "Alice", true), bob.awaitType("user_typing"));
+        }
+    }
+
+    private static JsonNode typingNewsOn(String board, boolean typing, String taskId) {
+        return object("type", "user_typing", "boardId", board, "user", user("alice", "Alice"), "typing", typing,
+                "taskId", taskId);
+    }
+
+    private static String typingOn(String board, String taskId) {
+        return "{\"type\":\"typing\",\"boardId\":\"" + board + "\",\"taskId\":\"" + taskId + "\"}";
+    }
 }
