@@ -32,7 +32,7 @@ import io.liveboard.realtime.Presence;
 import io.liveboard.realtime.RoomRegistry;
 import io.liveboard.realtime.Transport;
 import io.liveboard.sse.SseEndpoint;
-import io.liveboard.store.JdbcBoardStore;
+import io.liveboard.store.SqliteBoardStore;
 import io.liveboard.ws.WsProtocol;
 import io.liveboard.ws.WsServer;
 import io.micrometer.core.instrument.Counter;
@@ -163,7 +163,7 @@ public final class App {
 
     /** Opens the store and builds everything that uses it, down to the handlers. */
     private void openStore() {
-        store = storeWrapper.apply(JdbcBoardStore.openSqlite(config.db(), config.retention()));
+        store = storeWrapper.apply(SqliteBoardStore.open(config.db(), config.retention()));
         if (DemoData.seedIfEmpty(store, clock.instant())) {
             LOG.info("Empty database: created demo boards board-1 and board-2");
         }

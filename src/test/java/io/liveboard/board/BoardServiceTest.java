@@ -3,7 +3,7 @@ package io.liveboard.board;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.liveboard.store.JdbcBoardStore;
+import io.liveboard.store.SqliteBoardStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -29,13 +29,13 @@ class BoardServiceTest {
 
     @TempDir
     Path dir;
-    JdbcBoardStore store;
+    SqliteBoardStore store;
     List<BoardEvent> published;
     BoardService service;
 
     @BeforeEach
     void open() {
-        store = JdbcBoardStore.openSqlite(dir.resolve("test.db"));
+        store = SqliteBoardStore.open(dir.resolve("test.db"));
         DemoData.seedIfEmpty(store, Clock.systemUTC().instant());
         published = new CopyOnWriteArrayList<>();
         service = new BoardService(store, published::add, Clock.systemUTC());

@@ -11,7 +11,7 @@ import io.liveboard.board.Change;
 import io.liveboard.board.Task;
 import io.liveboard.config.Config;
 import io.liveboard.json.Json;
-import io.liveboard.store.JdbcBoardStore;
+import io.liveboard.store.SqliteBoardStore;
 import io.liveboard.support.TestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -121,7 +121,7 @@ class HealthTest {
 
         /** Passed on as well, should the server ask the store whether its writer is alive. */
         public boolean healthy() {
-            return !(real instanceof JdbcBoardStore jdbc) || jdbc.healthy();
+            return !(real instanceof SqliteBoardStore sqlite) || sqlite.healthy();
         }
 
         @Override

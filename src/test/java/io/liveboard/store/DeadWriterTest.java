@@ -56,20 +56,20 @@ class DeadWriterTest {
     }
 
     /** Commits a task (and its event) and returns the event's seq. */
-    private static long create(JdbcBoardStore store, String id) {
+    private static long create(SqliteBoardStore store, String id) {
         return store.write(tx -> {
             tx.insertTask(task(id));
             return tx.appendEvent("board-1", "task_created", id, Map.of("taskId", id), Instant.now(), null).seq();
         }, seq -> { });
     }
 
-    private static Optional<Task> read(JdbcBoardStore store, String id) {
+    private static Optional<Task> read(SqliteBoardStore store, String id) {
         return store.read(tx -> tx.task(id));
     }
 
     @Test
     void anErrorInAWriteFailsItsCallerAndEveryLaterWriteAtOnce() {
-        try (JdbcBoardStore store = JdbcBoardStore.openSqlite(dir.resolve("dead.db"))) {
+        try (SqliteBoardStore store = SqliteBoardStore.open(dir.resolve("dead.db"))) {
             DemoData.seedIfEmpty(store, Instant.now());
             assertEquals(1L, create(store, "before"));
             assertTrue(store.healthy());
@@ -99,7 +99,7 @@ class DeadWriterTest {
 
     @Test
     void theWritesQueuedBehindTheDeadOneFailAtOnceToo() throws Exception {
-        try (JdbcBoardStore store = JdbcBoardStore.openSqlite(dir.resolve("queued.db"))) {
+        try (SqliteBoardStore store = SqliteBoardStore.open(dir.resolve("queued.db"))) {
             DemoData.seedIfEmpty(store, Instant.now());
             CountDownLatch inFirst = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);

@@ -33,9 +33,9 @@ import org.sqlite.SQLiteConfig;
  * each write inside its own savepoint so that a refused one is undone alone. Reads run on a second
  * connection, which WAL lets see the last commit while the writer works.
  */
-public final class JdbcBoardStore implements BoardStore {
+public final class SqliteBoardStore implements BoardStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(JdbcBoardStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteBoardStore.class);
     private static final int MAX_GROUP = 64;
     /** How long a caller waits for the writer thread before it gives up (a hung disk, a lock never released). */
     private static final long ANSWER_SECONDS = 30;
@@ -56,7 +56,7 @@ public final class JdbcBoardStore implements BoardStore {
     private final BatchWorker<PendingWrite<?>> writer;
     private volatile boolean open = true;
 
-    private JdbcBoardStore(Path file, String epoch, int retention, Connection writeConnection,
+    private SqliteBoardStore(Path file, String epoch, int retention, Connection writeConnection,
             Connection readConnection) {
         this.file = file;
         this.epoch = epoch;
@@ -68,16 +68,16 @@ public final class JdbcBoardStore implements BoardStore {
         this.writer = new BatchWorker<>("liveboard-store-writer", MAX_GROUP, this::handle, this::writerDied);
     }
 
-    /** {@link #openSqlite(Path, int)} keeping the default 10,000 events per board. */
-    public static JdbcBoardStore openSqlite(Path file) {
-        return openSqlite(file, 10_000);
+    /** {@link #open(Path, int)} keeping the default 10,000 events per board. */
+    public static SqliteBoardStore open(Path file) {
+        return open(file, 10_000);
     }
 
     /**
      * Opens (and creates, with its folder and schema, if need be) the SQLite database at {@code file}, keeping
      * the last {@code retention} events of each board. A new database gets a new random epoch.
      */
-    public static JdbcBoardStore openSqlite(Path file, int retention) {
+    public static SqliteBoardStore open(Path file, int retention) {
         String where = "Cannot open the database " + file.toAbsolutePath() + ": ";
         Path parent = file.toAbsolutePath().getParent();
         try {
@@ -108,7 +108,7 @@ public final class JdbcBoardStore implements BoardStore {
             Connection read = connect(file);
             read.setAutoCommit(false);
             LOG.info("Opened SQLite store {}", file.toAbsolutePath());
-            return new JdbcBoardStore(file, epoch, retention, write, read);
+            return new SqliteBoardStore(file, epoch, retention, write, read);
         } catch (SQLException e) {
             throw new StoreException(where + e.getMessage(), e);
         }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Group commit on a real SQLite file: writes committed together stay each all-or-nothing and in order. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class JdbcBoardStoreTest {
+class SqliteBoardStoreTest {
 
     @TempDir
     Path dir;
@@ -39,7 +39,7 @@ class JdbcBoardStoreTest {
 
     @Test
     void aRefusedWriteAmongConcurrentOnesIsUndoneAloneAndTheRestCommitInOrder() throws Exception {
-        try (JdbcBoardStore store = JdbcBoardStore.openSqlite(dir.resolve("group.db"))) {
+        try (SqliteBoardStore store = SqliteBoardStore.open(dir.resolve("group.db"))) {
             DemoData.seedIfEmpty(store, Instant.now());
             List<Long> committedSeqs = new CopyOnWriteArrayList<>();
             Set<String> kept = ConcurrentHashMap.newKeySet();
@@ -97,7 +97,7 @@ class JdbcBoardStoreTest {
 
     @Test
     void readAfterWritesWaitsForTheWritesBeforeItWhileAPlainReadDoesNot() throws Exception {
-        try (JdbcBoardStore store = JdbcBoardStore.openSqlite(dir.resolve("cut.db"))) {
+        try (SqliteBoardStore store = SqliteBoardStore.open(dir.resolve("cut.db"))) {
             DemoData.seedIfEmpty(store, Instant.now());
             CountDownLatch writing = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -127,7 +127,7 @@ class JdbcBoardStoreTest {
 
     @Test
     void aClosedStoreRefusesWork() {
-        JdbcBoardStore store = JdbcBoardStore.openSqlite(dir.resolve("closed.db"));
+        SqliteBoardStore store = SqliteBoardStore.open(dir.resolve("closed.db"));
         store.close();
         assertThrows(StoreException.class, () -> store.read(tx -> tx.boards()));
         StoreException e = assertThrows(StoreException.class, () -> store.write(tx -> 1, x -> { }));
