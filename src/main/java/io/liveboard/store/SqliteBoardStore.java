@@ -9,13 +9,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -74,8 +73,9 @@ public final class SqliteBoardStore implements BoardStore {
     }
 
     /**
-     * Opens (and creates, with its folder and schema, if need be) the SQLite database at {@code file}, keeping
-     * the last {@code retention} events of each board. A new database gets a new random epoch.
+     * Opens (and creates, with its folder, if need be) the SQLite database at {@code file}, brings its schema up to
+     * date ({@link Migrations}), and keeps the last {@code retention} events of each board. A new database gets a new
+     * random epoch; an existing one keeps its own.
      */
     public static SqliteBoardStore open(Path file, int retention) {
         String where = "Cannot open the database " + file.toAbsolutePath() + ": ";
@@ -98,18 +98,16 @@ public final class SqliteBoardStore implements BoardStore {
         try {
             Connection write = connect(file);
             try (Statement st = write.createStatement()) {
-                st.execute("PRAGMA journal_mode=WAL");
-                for (String ddl : SqliteSchema.STATEMENTS) {
-                    st.execute(ddl);
-                }
+                st.execute("PRAGMA journal_mode=WAL"); // kept in the file: set before the migrations write to it
             }
+            Migrations.sqlite(url(file));
             String epoch = epochOf(write);
             write.setAutoCommit(false);
             Connection read = connect(file);
             read.setAutoCommit(false);
             LOG.info("Opened SQLite store {}", file.toAbsolutePath());
             return new SqliteBoardStore(file, epoch, retention, write, read);
-        } catch (SQLException e) {
+        } catch (SQLException | FlywayException e) {
             throw new StoreException(where + e.getMessage(), e);
         }
     }
@@ -128,12 +126,8 @@ public final class SqliteBoardStore implements BoardStore {
         return e.toString();
     }
 
-    /** The database's epoch, made (8 random hex digits) the first time it is opened. */
+    /** The database's epoch, made (8 random hex digits) by the first migration. */
     private static String epochOf(Connection connection) throws SQLException {
-        try (var insert = connection.prepareStatement("INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?)")) {
-            insert.setString(1, HexFormat.of().formatHex(SecureRandom.getSeed(4)));
-            insert.executeUpdate();
-        }
         try (Statement st = connection.createStatement();
                 var rs = st.executeQuery("SELECT value FROM meta WHERE key = 'epoch'")) {
             rs.next();
@@ -141,10 +135,14 @@ public final class SqliteBoardStore implements BoardStore {
         }
     }
 
+    private static String url(Path file) {
+        return "jdbc:sqlite:" + file;
+    }
+
     private static Connection connect(Path file) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setGetGeneratedKeys(false); // else every insert asks SQLite for its row id, which nothing reads
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+        Connection connection = DriverManager.getConnection(url(file), config.toProperties());
         try (Statement st = connection.createStatement()) {
             // WAL + NORMAL: a commit survives a crash of the process (kill -9); only an OS crash or power
             // loss can take back the last commits.
