@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * The rules of boards, lists and tasks. Every change runs in one store transaction that also appends the
- * event it causes; once committed, the event is handed to {@code publisher}, in commit order. Transports
+ * event it causes; once committed, the event is handed to {@code publisher}, in its board's commit order. Transports
  * call this and nothing else to read or change boards. Thread-safe.
  *
  * <p>A change may carry an {@link IdempotencyKey}: then it is applied once however often it is sent. Inside the
@@ -20,8 +20,9 @@ import java.util.function.Consumer;
  * result it keeps ({@link Outcome#replayed()}: nothing applied, no event), with another command it is refused
  * ({@link IdempotencyConflictException}); otherwise the change is applied and its result kept under the key in
  * the same transaction, so that neither can exist without the other. A refused change keeps nothing, so its
- * key may be retried. Writes run one at a time, so of two requests with one key at the same moment one applies
- * and the other gets its result.
+ * key may be retried. The store takes two writes that look up one key one after the other
+ * ({@link BoardTransaction#commandResult}), so of two requests with one key at the same moment one applies and the
+ * other gets its result.
  */
 public final class BoardService {
 

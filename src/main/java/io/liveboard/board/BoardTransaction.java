@@ -18,7 +18,10 @@ public interface BoardTransaction {
     /** The board's last event number (0 before its first event). */
     long lastSeq(String boardId);
 
-    /** The store's epoch: made with the database, so that positions of another database are told apart. */
+    /**
+     * The store's epoch: made with the database (by its first migration), so that positions of another database are
+     * told apart; every node on one database has the same.
+     */
     String epoch();
 
     /** The board's oldest event still kept (retention trims the log), 0 if it has none. */
@@ -44,7 +47,10 @@ public interface BoardTransaction {
 
     boolean userExists(String userId);
 
-    /** A new unique id such as {@code task-7}: the prefix, a dash and the next number for that prefix. */
+    /**
+     * A new unique id such as {@code task-7}: the prefix, a dash and the next number for that prefix (on PostgreSQL
+     * from a sequence, which skips the numbers of writes that were rolled back).
+     */
     String nextId(String prefix);
 
     void insertUser(String id, String name, String email);
@@ -63,7 +69,10 @@ public interface BoardTransaction {
     /** Adds {@code delta} to the position of the list's tasks at or after {@code fromPosition}. */
     void shiftPositions(String listId, int fromPosition, int delta);
 
-    /** The result kept under {@code key} in its scope, however old, if any. */
+    /**
+     * The result kept under {@code key} in its scope, however old, if any. In a write, the key is held from here to
+     * the write's end: another write looking it up meanwhile waits, then finds what this one kept.
+     */
     Optional<CommandResult> commandResult(IdempotencyKey key);
 
     /** Keeps {@code result} under {@code key} in its scope, which holds none. */

@@ -19,8 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** One transaction on the store's connection; plain JDBC. */
-final class JdbcBoardTransaction implements BoardTransaction {
+/**
+ * One transaction on a store's connection, in plain JDBC: the SQL that SQLite and PostgreSQL share, over the same
+ * tables (times as epoch milliseconds). The subclasses hold what differs: how ids are counted and old keys purged,
+ * and on PostgreSQL the locks.
+ */
+abstract class JdbcBoardTransaction implements BoardTransaction {
 
     private static final String TASK_COLUMNS =
             "t.id, t.board_id, t.list_id, t.title, t.description, t.assignee_id, t.position, t.created_at, t.updated_at";
@@ -32,14 +36,14 @@ final class JdbcBoardTransaction implements BoardTransaction {
     private final String epoch;
     private final int retention;
 
-    JdbcBoardTransaction(Statements statements, String epoch, int retention) {
+    protected JdbcBoardTransaction(Statements statements, String epoch, int retention) {
         this.statements = statements;
         this.epoch = epoch;
         this.retention = retention;
     }
 
     @FunctionalInterface
-    private interface RowMapper<T> {
+    protected interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
     }
 
@@ -127,15 +131,6 @@ final class JdbcBoardTransaction implements BoardTransaction {
     }
 
     @Override
-    public String nextId(String prefix) {
-        long value = query("""
-                INSERT INTO id_counters(prefix, value) VALUES (?, 1)
-                ON CONFLICT(prefix) DO UPDATE SET value = value + 1
-                RETURNING value""", rs -> rs.getLong(1), prefix).get(0);
-        return prefix + "-" + value;
-    }
-
-    @Override
     public void insertUser(String id, String name, String email) {
         update("INSERT INTO users(id, name, email) VALUES (?, ?, ?)", id, name, email);
     }
@@ -204,14 +199,6 @@ final class JdbcBoardTransaction implements BoardTransaction {
     }
 
     @Override
-    public int purgeCommandResults(Instant notAfter, int limit) {
-        return update("""
-                DELETE FROM idempotency_keys WHERE rowid IN (
-                  SELECT rowid FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)""",
-                notAfter.toEpochMilli(), limit);
-    }
-
-    @Override
     public BoardEvent appendEvent(String boardId, String type, String subjectId, Map<String, Object> data,
             Instant at, String originId) {
         long seq = query("UPDATE boards SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
@@ -242,11 +229,11 @@ final class JdbcBoardTransaction implements BoardTransaction {
         return rs.wasNull() ? null : value;
     }
 
-    private static <T> Optional<T> first(List<T> rows) {
+    protected static <T> Optional<T> first(List<T> rows) {
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
-    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+    protected <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
         try (ResultSet rs = prepare(sql, params).executeQuery()) {
             List<T> rows = new ArrayList<>();
             while (rs.next()) {
@@ -258,7 +245,7 @@ final class JdbcBoardTransaction implements BoardTransaction {
         }
     }
 
-    private int update(String sql, Object... params) {
+    protected int update(String sql, Object... params) {
         try {
             return prepare(sql, params).executeUpdate();
         } catch (SQLException e) {
@@ -270,7 +257,7 @@ final class JdbcBoardTransaction implements BoardTransaction {
         PreparedStatement st = statements.get(sql);
         for (int i = 0; i < params.length; i++) {
             if (params[i] == null) {
-                st.setNull(i + 1, Types.VARCHAR);
+                st.setNull(i + 1, Types.NULL); // of no type: PostgreSQL takes the column's
             } else {
                 st.setObject(i + 1, params[i]);
             }

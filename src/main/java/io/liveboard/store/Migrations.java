@@ -1,5 +1,6 @@
 package io.liveboard.store;
 
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -10,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * Brings a database's schema up to date with Flyway, from the SQL migrations of its kind in
  * {@code src/main/resources/db/migration/<kind>/} ({@code V1__schema.sql}, then {@code V2__…}): every change of
  * the schema is a new migration there, never an edit of one that has shipped. Flyway records what it applied in
- * the database's {@code flyway_schema_history} table.
+ * the database's {@code flyway_schema_history} table, and on PostgreSQL holds a lock while it migrates, so nodes
+ * starting together apply each step once.
  */
 final class Migrations {
 
@@ -29,6 +31,17 @@ final class Migrations {
         run(Flyway.configure(Migrations.class.getClassLoader()).dataSource(jdbcUrl, null, null)
                 .locations("classpath:db/migration/sqlite").baselineOnMigrate(true).baselineVersion("0")
                 .baselineDescription("the schema before migrations"), "SQLite");
+    }
+
+    /**
+     * Migrates a PostgreSQL database. One that holds other tables but no Liveboard history is refused (not
+     * baselined): it is not a Liveboard database.
+     *
+     * @throws FlywayException if a migration fails (it is rolled back)
+     */
+    static void postgresql(DataSource dataSource) {
+        run(Flyway.configure(Migrations.class.getClassLoader()).dataSource(dataSource)
+                .locations("classpath:db/migration/postgresql"), "PostgreSQL");
     }
 
     private static void run(org.flywaydb.core.api.configuration.FluentConfiguration configuration, String kind) {

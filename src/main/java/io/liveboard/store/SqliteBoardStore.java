@@ -159,7 +159,7 @@ public final class SqliteBoardStore implements BoardStore {
         try {
             checkOpen();
             try {
-                return work.run(new JdbcBoardTransaction(readStatements, epoch, retention));
+                return work.run(new SqliteBoardTransaction(readStatements, epoch, retention));
             } finally {
                 endRead();
             }
@@ -240,7 +240,7 @@ public final class SqliteBoardStore implements BoardStore {
 
     private <T> void readCommitted(PendingWrite<T> pending) {
         try {
-            T result = pending.work().run(new JdbcBoardTransaction(writeStatements, epoch, retention));
+            T result = pending.work().run(new SqliteBoardTransaction(writeStatements, epoch, retention));
             writeConnection.commit();
             pending.result().complete(result);
         } catch (RuntimeException | SQLException e) {
@@ -252,7 +252,7 @@ public final class SqliteBoardStore implements BoardStore {
     private void commitGroup(List<PendingWrite<?>> group) {
         List<Object> results = new ArrayList<>(group.size());
         List<PendingWrite<?>> done = new ArrayList<>(group.size());
-        JdbcBoardTransaction tx = new JdbcBoardTransaction(writeStatements, epoch, retention);
+        SqliteBoardTransaction tx = new SqliteBoardTransaction(writeStatements, epoch, retention);
         for (PendingWrite<?> pending : group) {
             try {
                 execute("SAVEPOINT change");
