@@ -7,6 +7,7 @@ import io.liveboard.board.BoardStore;
 import io.liveboard.board.DemoData;
 import io.liveboard.config.ClientTransport;
 import io.liveboard.config.Config;
+import io.liveboard.config.Database;
 import io.liveboard.http.AdminRoutes;
 import io.liveboard.http.BoardRoutes;
 import io.liveboard.http.Gate;
@@ -32,6 +33,7 @@ import io.liveboard.realtime.Presence;
 import io.liveboard.realtime.RoomRegistry;
 import io.liveboard.realtime.Transport;
 import io.liveboard.sse.SseEndpoint;
+import io.liveboard.store.PgBoardStore;
 import io.liveboard.store.SqliteBoardStore;
 import io.liveboard.ws.WsProtocol;
 import io.liveboard.ws.WsServer;
@@ -163,7 +165,7 @@ public final class App {
 
     /** Opens the store and builds everything that uses it, down to the handlers. */
     private void openStore() {
-        store = storeWrapper.apply(SqliteBoardStore.open(config.db(), config.retention()));
+        store = storeWrapper.apply(openDatabase());
         if (DemoData.seedIfEmpty(store, clock.instant())) {
             LOG.info("Empty database: created demo boards board-1 and board-2");
         }
@@ -209,6 +211,14 @@ public final class App {
         } else {
             server.setHandler(cors);
         }
+    }
+
+    /** The SQLite file, or the PostgreSQL database, that {@code --db} names. */
+    private BoardStore openDatabase() {
+        if (config.db() instanceof Database.Postgres pg) {
+            return PgBoardStore.open(pg.jdbcUrl(), pg.user(), pg.password(), config.retention());
+        }
+        return SqliteBoardStore.open(((Database.SqliteFile) config.db()).file(), config.retention());
     }
 
     /** The workers that have died (their names), for {@code /healthz}. */

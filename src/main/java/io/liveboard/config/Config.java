@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  *
  * @param port                TCP port ({@code --port}); 0 picks a free one
  * @param host                address to listen on ({@code --host}); null: all
- * @param db                  the SQLite file ({@code --db})
+ * @param db                  the SQLite file or the PostgreSQL database ({@code --db})
  * @param longPollTimeout     how long {@code /poll} waits for a change ({@code --long-poll-timeout})
  * @param sseHeartbeat        interval of {@code : heartbeat} comments ({@code --sse-heartbeat})
  * @param sseRetry            the {@code retry:} sent to SSE clients ({@code --sse-retry})
@@ -49,7 +49,7 @@ import java.util.stream.Collectors;
 public record Config(
         int port,
         String host,
-        Path db,
+        Database db,
         Duration longPollTimeout,
         Duration sseHeartbeat,
         Duration sseRetry,
@@ -95,7 +95,7 @@ public record Config(
         check(webRoot == null || Files.isDirectory(webRoot), "--web-root must be a folder, got " + webRoot);
     }
 
-    /** The defaults: port 3000 on every address, {@code ./data/liveboard.db}, auth off, any origin. */
+    /** The defaults: port 3000 on every address, the SQLite file {@code ./data/liveboard.db}, auth off, any origin. */
     public static Config defaults() {
         return builder().build();
     }
@@ -144,7 +144,7 @@ public record Config(
     public static final class Builder {
         private int port = 3000;
         private String host;
-        private Path db = Path.of("data", "liveboard.db");
+        private Database db = new Database.SqliteFile(Path.of("data", "liveboard.db"));
         private Duration longPollTimeout = Duration.ofSeconds(30);
         private Duration sseHeartbeat = Duration.ofSeconds(15);
         private Duration sseRetry = Duration.ofMillis(3000);
@@ -199,7 +199,12 @@ public record Config(
             return this;
         }
 
+        /** A SQLite file. */
         public Builder db(Path value) {
+            return db(value == null ? null : new Database.SqliteFile(value));
+        }
+
+        public Builder db(Database value) {
             db = value;
             return this;
         }

@@ -27,8 +27,9 @@ public final class ConfigParser {
             new Option("port", "PORT", "N  port to listen on (default 3000; 0 = any free port)",
                     (b, v) -> b.port(whole(v))),
             new Option("host", "LIVEBOARD_HOST", "ADDR  address to listen on (default: all)", Config.Builder::host),
-            new Option("db", "LIVEBOARD_DB", "PATH  the SQLite file (default ./data/liveboard.db)",
-                    (b, v) -> b.db(Path.of(v))),
+            new Option("db", "LIVEBOARD_DB",
+                    "PATH|URL  the SQLite file (default ./data/liveboard.db), or postgresql://user[:password]@host:port/dbname",
+                    (b, v) -> b.db(Database.parse(v))),
             new Option("long-poll-timeout", "LIVEBOARD_LONG_POLL_TIMEOUT", "S  seconds a long poll waits (default 30)",
                     (b, v) -> b.longPollTimeout(seconds(v))),
             new Option("sse-heartbeat", "LIVEBOARD_SSE_HEARTBEAT", "S  seconds between SSE heartbeats (default 15)",
@@ -154,7 +155,9 @@ public final class ConfigParser {
         } catch (UnknownItem e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + " " + e.getMessage() + ", got '" + value + "'");
+            // a database URL's password is not repeated back
+            String shown = option.flag().equals("db") ? Database.redact(value) : value;
+            throw new IllegalArgumentException(source + " " + e.getMessage() + ", got '" + shown + "'");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.liveboard.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,7 @@ class ConfigTest {
     void defaultsAreTheCourseSettings() {
         Config config = ConfigParser.parse(new String[0], Map.of());
         assertEquals(3000, config.port());
-        assertEquals(Path.of("data", "liveboard.db"), config.db());
+        assertEquals(new Database.SqliteFile(Path.of("data", "liveboard.db")), config.db());
         assertEquals(Duration.ofSeconds(30), config.longPollTimeout());
         assertEquals(Duration.ofSeconds(15), config.sseHeartbeat());
         assertEquals(Duration.ofSeconds(30), config.wsPingInterval());
@@ -37,7 +38,7 @@ class ConfigTest {
                 "LIVEBOARD_HEADER_TIMEOUT", "2.5", "LIVEBOARD_MAX_CONNECTIONS", "500");
         Config fromEnv = ConfigParser.parse(new String[0], env);
         assertEquals(4000, fromEnv.port());
-        assertEquals(Path.of("/tmp/env.db"), fromEnv.db());
+        assertEquals(new Database.SqliteFile(Path.of("/tmp/env.db")), fromEnv.db());
         assertEquals(Duration.ofSeconds(5), fromEnv.sseHeartbeat());
         assertEquals(Duration.ofMillis(2500), fromEnv.headerTimeout());
         assertEquals(500, fromEnv.maxConnections());
@@ -45,7 +46,7 @@ class ConfigTest {
         Config fromFlags = ConfigParser.parse(new String[] {"--port", "5000", "--db=/tmp/flag.db", "--long-poll-timeout",
                 "0.5", "--max-connections-per-ip", "0"}, env);
         assertEquals(5000, fromFlags.port());
-        assertEquals(Path.of("/tmp/flag.db"), fromFlags.db());
+        assertEquals(new Database.SqliteFile(Path.of("/tmp/flag.db")), fromFlags.db());
         assertEquals(Duration.ofMillis(500), fromFlags.longPollTimeout());
         assertEquals(0, fromFlags.maxConnectionsPerIp());
     }
@@ -89,6 +90,49 @@ class ConfigTest {
         }
         assertTrue(ConfigParser.USAGE.contains("[LIVEBOARD_HEADER_TIMEOUT]"), ConfigParser.USAGE);
         assertTrue(ConfigParser.USAGE.contains("token --help"), ConfigParser.USAGE);
+    }
+
+    @Test
+    void aPostgresqlUrlSelectsPostgresqlAndItsPasswordIsNeverShown() {
+        Config flag = ConfigParser.parse(new String[] {"--db", "postgresql://alice:s3cret@db.example:6543/liveboard"},
+                Map.of("LIVEBOARD_DB", "/tmp/env.db"));
+        Database.Postgres pg = (Database.Postgres) flag.db();
+        assertEquals(new Database.Postgres("db.example", 6543, "liveboard", "alice", "s3cret", ""), pg);
+        assertEquals("jdbc:postgresql://db.example:6543/liveboard", pg.jdbcUrl());
+        assertEquals("postgresql://alice@db.example:6543/liveboard", pg.toString());
+        assertTrue(flag.toString().contains(" db=postgresql://alice@db.example:6543/liveboard "), flag.toString());
+        assertFalse(flag.toString().contains("s3cret"), "the start line shows no password: " + flag);
+
+        Config env = ConfigParser.parse(new String[0],
+                Map.of("LIVEBOARD_DB", "postgres://bob:p%40ss%3Aword@localhost/board%20s?sslmode=require"));
+        assertEquals(new Database.Postgres("localhost", 5432, "board s", "bob", "p@ss:word", "sslmode=require"),
+                env.db(), "postgres:// too; the port defaults to 5432; parts are percent-decoded");
+        assertEquals("jdbc:postgresql://localhost:5432/board+s?sslmode=require", ((Database.Postgres) env.db()).jdbcUrl());
+        assertEquals(new Database.Postgres("127.0.0.1", 5432, "lb", "carol", null, ""),
+                ConfigParser.parse(new String[] {"--db=POSTGRESQL://carol@127.0.0.1/lb"}, Map.of()).db(),
+                "no password: the server may trust the connection");
+        assertEquals(new Database.Postgres("pg_db", 5432, "lb", "dave", "x", ""),
+                ConfigParser.parse(new String[] {"--db", "postgresql://dave:x@pg_db/lb"}, Map.of()).db(),
+                "a host name as Docker makes them");
+        assertEquals("jdbc:postgresql://[::1]:5433/lb",
+                ((Database.Postgres) ConfigParser.parse(new String[] {"--db", "postgresql://eve@[::1]:5433/lb"},
+                        Map.of()).db()).jdbcUrl());
+    }
+
+    @Test
+    void aBadDatabaseUrlIsRefusedWithoutRepeatingItsPassword() {
+        String form = "postgresql://user[:password]@host[:port]/dbname";
+        assertEquals("--db must name a user: " + form + ", got 'postgresql://db.example/liveboard'",
+                refused(new String[] {"--db", "postgresql://db.example/liveboard"}, Map.of()));
+        assertEquals("LIVEBOARD_DB must name one database: " + form + ", got 'postgresql://alice:***@db.example'",
+                refused(new String[0], Map.of("LIVEBOARD_DB", "postgresql://alice:s3cret@db.example")));
+        assertEquals("--db must name a host: " + form + ", got 'postgresql://alice:***@/liveboard'",
+                refused(new String[] {"--db", "postgresql://alice:s3cret@/liveboard"}, Map.of()));
+        assertEquals("--db takes the user and password before the @, not as parameters: " + form
+                + ", got 'postgresql://db.example/lb?user=alice&password=***'",
+                refused(new String[] {"--db", "postgresql://db.example/lb?user=alice&password=s3cret"}, Map.of()));
+        assertEquals("--db must be a file path or a postgresql:// URL, got 'mysql://alice@db.example/lb'",
+                refused(new String[] {"--db", "mysql://alice@db.example/lb"}, Map.of()));
     }
 
     private static String refused(String[] args, Map<String, String> env) {

@@ -277,7 +277,7 @@ class StaticFilesTest {
 
     @Test
     void theFilesNeedNoTokenWhenTheRoutesDo() {
-        Path db = TestServer.fastConfig().db();
+        Path db = TestServer.sqliteFile(TestServer.fastConfig());
         try (TestServer guarded = TestServer.start(TestServer.fastConfig(db).toBuilder().webRoot(web)
                 .auth(AuthMode.TOKEN).jwtSecret("s".repeat(32)).build())) {
             assertEquals(200, get(guarded, "/", Map.of()).status());
@@ -317,7 +317,7 @@ class StaticFilesTest {
         Instant time = Instant.parse("2026-01-01T00:00:00Z");
         Path first = jar(folder.resolve("first.jar"), "<!doctype html><title>A</title>", time);
         Path second = jar(folder.resolve("second.jar"), "<!doctype html><title>B</title>", time);
-        Path db = TestServer.fastConfig().db();
+        Path db = TestServer.sqliteFile(TestServer.fastConfig());
 
         String firstTag;
         try (TestServer fromJar = startWithClassPath(first, db)) {

@@ -56,7 +56,7 @@ class KeyLifetimeTest {
     @Test
     void aDatabaseFromBeforeKeysOpensAndGainsTheirTable() {
         Config config = TestServer.fastConfig();
-        Path db = config.db();
+        Path db = TestServer.sqliteFile(config);
         try (TestServer server = TestServer.start(config)) {
             new Http(server).createTask("list-todo", "Made before keys");
         }
@@ -80,7 +80,7 @@ class KeyLifetimeTest {
     void aKeyIsRememberedForADayFromItsFirstUseThenForgotten() {
         MovableClock clock = new MovableClock();
         Config config = TestServer.fastConfig();
-        Path db = config.db();
+        Path db = TestServer.sqliteFile(config);
         try (TestServer server = TestServer.start(config, clock)) {
             Http http = new Http(server);
             String reused = Keys.fresh();
@@ -112,7 +112,7 @@ class KeyLifetimeTest {
     void expiredKeysArePurgedABoundedNumberAtATime() {
         MovableClock clock = new MovableClock();
         Config config = TestServer.fastConfig();
-        Path db = config.db();
+        Path db = TestServer.sqliteFile(config);
         try (TestServer server = TestServer.start(config, clock)) {
             Http http = new Http(server);
             List<String> old = new ArrayList<>();

@@ -49,14 +49,14 @@ class KeyTransactionTest {
             assertEquals(object("error", "Storage is unavailable, try again"), failed.json());
             assertTrue(keyWasWritten.get(), "the key was written in the transaction before it failed");
             assertEquals(List.of(), titles(http, "board-1"));
-            assertEquals(0, rows(config.db(), KEY));
+            assertEquals(0, rows(TestServer.sqliteFile(config), KEY));
 
             Http.Reply retried = keyed(http, "POST", "/tasks", body, KEY);
             assertEquals(201, retried.status(), retried.body());
             assertNull(retried.header(REPLAYED), "nothing was kept to replay: the retry applies");
             assertEquals("true", keyed(http, "POST", "/tasks", body, KEY).header(REPLAYED));
             assertEquals(List.of("Doomed once"), titles(http, "board-1"));
-            assertEquals(1, rows(config.db(), KEY));
+            assertEquals(1, rows(TestServer.sqliteFile(config), KEY));
         }
     }
 

@@ -3,6 +3,7 @@ package io.liveboard.support;
 import io.liveboard.App;
 import io.liveboard.board.BoardStore;
 import io.liveboard.config.Config;
+import io.liveboard.config.Database;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,6 +54,14 @@ public final class TestServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The SQLite file of a configuration such as {@link #fastConfig()} makes (for tests that open it themselves). */
+    public static Path sqliteFile(Config config) {
+        if (config.db() instanceof Database.SqliteFile sqlite) {
+            return sqlite.file();
+        }
+        throw new IllegalArgumentException("Not a SQLite database: " + config.db());
     }
 
     public static TestServer start() {
