@@ -1,16 +1,15 @@
 package io.liveboard.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.liveboard.board.BoardStore;
 import io.liveboard.board.DemoData;
-import io.liveboard.board.StoreException;
 import io.liveboard.board.Task;
 import io.liveboard.board.ValidationException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,12 +24,38 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Group commit on a real SQLite file: writes committed together stay each all-or-nothing and in order. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SqliteBoardStoreTest {
+/**
+ * The store contract on SQLite files, and SQLite's own group commit: writes committed together stay each
+ * all-or-nothing and in order. Another node is the same store: a file has one writing process.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SqliteBoardStoreTest extends BoardStoreContract {
 
     @TempDir
     Path dir;
+    private final Map<BoardStore, Path> files = new HashMap<>();
+
+    @Override
+    protected BoardStore openNew(int retention) {
+        Path file = dir.resolve("store-" + files.size() + ".db");
+        SqliteBoardStore opened = SqliteBoardStore.open(file, retention);
+        files.put(opened, file);
+        return opened;
+    }
+
+    @Override
+    protected BoardStore reopen(BoardStore current) {
+        current.close();
+        Path file = files.get(current);
+        SqliteBoardStore opened = SqliteBoardStore.open(file, RETENTION);
+        files.put(opened, file);
+        return opened;
+    }
+
+    @Override
+    protected BoardStore anotherNode(BoardStore current) {
+        return current;
+    }
 
     private static Task task(String id, int position) {
         Instant now = Instant.now();
@@ -93,44 +118,5 @@ class SqliteBoardStoreTest {
             long lastSeq = store.read(tx -> tx.lastSeq("board-1"));
             assertEquals(kept.size(), lastSeq);
         }
-    }
-
-    @Test
-    void readAfterWritesWaitsForTheWritesBeforeItWhileAPlainReadDoesNot() throws Exception {
-        try (SqliteBoardStore store = SqliteBoardStore.open(dir.resolve("cut.db"))) {
-            DemoData.seedIfEmpty(store, Instant.now());
-            CountDownLatch writing = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            Future<?> write = pool.submit(() -> store.write(tx -> {
-                tx.insertTask(task("slow", 0));
-                writing.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                return null;
-            }, x -> { }));
-            writing.await();
-            Future<List<String>> cut = pool.submit(() -> store.readAfterWrites(
-                    tx -> tx.tasks("board-1").stream().map(Task::id).toList()));
-
-            assertEquals(List.of(), store.read(tx -> tx.tasks("board-1")), "a plain read sees the last commit only");
-            assertTrue(!cut.isDone(), "the cut waits for the write in progress");
-            release.countDown();
-            write.get(10, TimeUnit.SECONDS);
-            assertEquals(List.of("slow"), cut.get(10, TimeUnit.SECONDS));
-            pool.shutdown();
-        }
-    }
-
-    @Test
-    void aClosedStoreRefusesWork() {
-        SqliteBoardStore store = SqliteBoardStore.open(dir.resolve("closed.db"));
-        store.close();
-        assertThrows(StoreException.class, () -> store.read(tx -> tx.boards()));
-        StoreException e = assertThrows(StoreException.class, () -> store.write(tx -> 1, x -> { }));
-        assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 }
