@@ -42,6 +42,11 @@ public final class TestServer implements AutoCloseable {
      * limits set their own).
      */
     public static Config fastConfig(Path db) {
+        return fastConfig(new Database.SqliteFile(db));
+    }
+
+    /** {@link #fastConfig(Path)} on any database, such as a PostgreSQL one from {@link TestPostgres}. */
+    public static Config fastConfig(Database db) {
         return Config.builder().port(0).host("127.0.0.1").db(db).longPollTimeout(Duration.ofSeconds(2))
                 .sseHeartbeat(Duration.ofMillis(300)).sseRetry(Duration.ofMillis(500)).wsRate(100_000)
                 .maxConnectionsPerIp(0).build();
