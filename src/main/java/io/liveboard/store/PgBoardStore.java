@@ -197,13 +197,13 @@ public final class PgBoardStore implements BoardStore {
         }
     }
 
+    /** What went wrong at the bottom (the driver's words: "Connection to … refused", "password authentication …"). */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == e || root.getMessage() == null ? String.valueOf(e.getMessage())
-                : e.getMessage() + " (" + root.getMessage() + ")";
+        return root.getMessage() != null ? root.getMessage() : String.valueOf(e.getMessage());
     }
 
     private void checkOpen() {
