@@ -947,17 +947,15 @@ function defined(fields) {
 // Transports. Each carries every followed board (attach/detach) and reports to the client through `link`:
 // opened (it connected), live (a board is caught up on it), failed ({refused} before it opened, {auth}, or lost).
 
-/** The WebSocket: one socket for every board, commands with ref + idempotencyKey, presence and typing. */
-class WsTransport {
-  name = "websocket";
-
-  constructor(link) {
+/**
+ * What every transport shares: its state (opened, stopped), its timers, and how it ends — `fail` stops it and tells
+ * the client why; `stop` clears its timers and has the transport let go of its connections (`release`).
+ */
+class Transport {
+  constructor(link, name) {
+    this.name = name;
     this.link = link;
     this.options = link.options;
-    /** boardId → {core, joinedSeq, live} */
-    this.rooms = new Map();
-    /** ref → {core, command} */
-    this.sent = new Map();
     this.opened = false;
     this.stopped = false;
     this.timers = [];
@@ -965,6 +963,36 @@ class WsTransport {
 
   get isOpen() {
     return this.opened && !this.stopped;
+  }
+
+  fail(failure) {
+    if (this.stopped) return;
+    this.stop();
+    this.link.failed(this, failure);
+  }
+
+  stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+      clearInterval(timer);
+    }
+    this.release();
+  }
+
+  /** Lets go of the transport's connections and requests; called once, by `stop`. */
+  release() {}
+}
+
+/** The WebSocket: one socket for every board, commands with ref + idempotencyKey, presence and typing. */
+class WsTransport extends Transport {
+  constructor(link) {
+    super(link, "websocket");
+    /** boardId → {core, joinedSeq, live} */
+    this.rooms = new Map();
+    /** ref → {core, command} */
+    this.sent = new Map();
   }
 
   isLive(core) {
@@ -1138,19 +1166,7 @@ class WsTransport {
     }
   }
 
-  fail(failure) {
-    if (this.stopped) return;
-    this.stop();
-    this.link.failed(this, failure);
-  }
-
-  stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const timer of this.timers) {
-      clearTimeout(timer);
-      clearInterval(timer);
-    }
+  release() {
     for (const { core, command } of this.sent.values()) if (command.via === this) core.requeue(command);
     this.sent.clear();
     const ws = this.ws;
@@ -1192,22 +1208,12 @@ class PresenceReader {
  * Server-Sent Events read with fetch (so that the token goes as a header, Last-Event-ID is ours to set, and the
  * heartbeats are seen): one stream per board, GET /boards/{id}/events.
  */
-class SseTransport {
-  name = "sse";
-
+class SseTransport extends Transport {
   constructor(link) {
-    this.link = link;
-    this.options = link.options;
+    super(link, "sse");
     /** boardId → {core, controller, live, lastSeen} */
     this.streams = new Map();
     this.presence = new PresenceReader(this.options.presenceInterval);
-    this.opened = false;
-    this.stopped = false;
-    this.timers = [];
-  }
-
-  get isOpen() {
-    return this.opened && !this.stopped;
   }
 
   isLive(core) {
@@ -1331,19 +1337,7 @@ class SseTransport {
     }
   }
 
-  fail(failure) {
-    if (this.stopped) return;
-    this.stop();
-    this.link.failed(this, failure);
-  }
-
-  stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const timer of this.timers) {
-      clearTimeout(timer);
-      clearInterval(timer);
-    }
+  release() {
     this.presence.stopAll();
     for (const stream of this.streams.values()) stream.controller.abort();
   }
@@ -1354,21 +1348,13 @@ class SseTransport {
  * at the server's timeout) or short polling (`GET /boards/{id}/updates?after=n`, answered at once, asked again at
  * once when it brought something, else after pollInterval).
  */
-class PollTransport {
+class PollTransport extends Transport {
   constructor(link, long) {
-    this.name = long ? "longpoll" : "poll";
+    super(link, long ? "longpoll" : "poll");
     this.long = long;
-    this.link = link;
-    this.options = link.options;
     /** boardId → {core, controller, live} */
     this.loops = new Map();
     this.presence = new PresenceReader(this.options.presenceInterval);
-    this.opened = false;
-    this.stopped = false;
-  }
-
-  get isOpen() {
-    return this.opened && !this.stopped;
   }
 
   isLive(core) {
@@ -1456,15 +1442,7 @@ class PollTransport {
     }
   }
 
-  fail(failure) {
-    if (this.stopped) return;
-    this.stop();
-    this.link.failed(this, failure);
-  }
-
-  stop() {
-    if (this.stopped) return;
-    this.stopped = true;
+  release() {
     this.presence.stopAll();
     for (const loop of this.loops.values()) {
       loop.controller?.abort();

@@ -70,6 +70,9 @@ class BoardTransportsTest {
             for (String error : Chromium.consoleErrors(driver)) {
                 assertTrue(error.contains("404") && (error.contains("/ws") || error.contains("/events")), error);
             }
+            // off the page before its server stops: else it tries to reconnect, and the browser logs the refusals
+            // into the next test's console
+            driver.get("about:blank");
         }
     }
 }
