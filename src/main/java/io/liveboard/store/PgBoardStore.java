@@ -140,7 +140,7 @@ public final class PgBoardStore implements BoardStore {
                         LOG.debug("Trying a write on {} again after {}", name, e.toString());
                         continue;
                     }
-                    throw failure(e);
+                    throw DatabaseErrors.failure(e, name);
                 } catch (Error e) {
                     rollback(connection);
                     throw e;
@@ -148,7 +148,7 @@ public final class PgBoardStore implements BoardStore {
                     tx.release();
                 }
             } catch (SQLException e) {
-                throw databaseError(e); // no connection, or closing one failed
+                throw DatabaseErrors.databaseError(e, name); // no connection, or closing one failed
             }
         }
     }
@@ -180,14 +180,7 @@ public final class PgBoardStore implements BoardStore {
         return false;
     }
 
-    /** As in {@link SqliteBoardStore}: unchecked exceptions as they are, the database's as a StoreException. */
-    private RuntimeException failure(Exception cause) {
-        return cause instanceof RuntimeException unchecked ? unchecked : databaseError(cause);
-    }
 
-    private StoreException databaseError(Exception cause) {
-        return new StoreException("Database error on " + name + ": " + cause.getMessage(), cause);
-    }
 
     private void rollback(Connection connection) {
         try {

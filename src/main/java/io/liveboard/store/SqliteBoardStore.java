@@ -164,7 +164,7 @@ public final class SqliteBoardStore implements BoardStore {
                 endRead();
             }
         } catch (RuntimeException e) {
-            throw failure(e);
+            throw DatabaseErrors.failure(e, file);
         } finally {
             readLock.unlock();
         }
@@ -175,7 +175,7 @@ public final class SqliteBoardStore implements BoardStore {
         try {
             readConnection.commit();
         } catch (SQLException e) {
-            throw databaseError(e);
+            throw DatabaseErrors.databaseError(e, file);
         }
     }
 
@@ -245,7 +245,7 @@ public final class SqliteBoardStore implements BoardStore {
             pending.result().complete(result);
         } catch (RuntimeException | SQLException e) {
             rollback();
-            pending.result().completeExceptionally(failure(e));
+            pending.result().completeExceptionally(DatabaseErrors.failure(e, file));
         }
     }
 
@@ -289,7 +289,7 @@ public final class SqliteBoardStore implements BoardStore {
             rollback();
             return false;
         }
-        pending.result().completeExceptionally(failure(cause));
+        pending.result().completeExceptionally(DatabaseErrors.failure(cause, file));
         return true;
     }
 
@@ -305,21 +305,11 @@ public final class SqliteBoardStore implements BoardStore {
 
     private void failAll(List<PendingWrite<?>> group, Exception cause) {
         // the whole transaction is gone: each write learns the store failed, whatever one of them threw
-        StoreException failure = databaseError(cause);
+        StoreException failure = DatabaseErrors.databaseError(cause, file);
         group.forEach(p -> p.result().completeExceptionally(failure));
     }
 
-    /**
-     * What a caller is told: unchecked exceptions as they are (the domain's, the store's own, and bugs, which
-     * must not pass for a storage failure), a checked one (the database's) as a {@link StoreException}.
-     */
-    private RuntimeException failure(Exception cause) {
-        return cause instanceof RuntimeException unchecked ? unchecked : databaseError(cause);
-    }
 
-    private StoreException databaseError(Exception cause) {
-        return new StoreException("Database error on " + file + ": " + cause.getMessage(), cause);
-    }
 
     private void execute(String sql) {
         try {
