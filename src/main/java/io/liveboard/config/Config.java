@@ -45,6 +45,8 @@ import java.util.stream.Collectors;
  * @param transports          the ways clients may get events ({@code --transports}); the others are refused with 404
  * @param webRoot             a folder whose files the browser gets instead of the jar's {@code web/}
  *                            ({@code --web-root}, for working on the page); null: the jar's
+ * @param redis               the Redis that carries events between the nodes of one PostgreSQL database
+ *                            ({@code --redis}); null: one node, events stay in the process
  */
 public record Config(
         int port,
@@ -66,7 +68,8 @@ public record Config(
         Duration headerTimeout,
         int crowd,
         Set<ClientTransport> transports,
-        Path webRoot) {
+        Path webRoot,
+        RedisUrl redis) {
 
     public Config {
         check(port >= 0 && port <= 65535, "--port must be between 0 and 65535, got " + port);
@@ -93,6 +96,8 @@ public record Config(
                 "--transports must name at least one of " + ClientTransport.NAMES);
         transports = Collections.unmodifiableSet(EnumSet.copyOf(transports));
         check(webRoot == null || Files.isDirectory(webRoot), "--web-root must be a folder, got " + webRoot);
+        check(redis == null || db instanceof Database.Postgres,
+                "--redis needs --db postgresql://… (every node must share the database)");
     }
 
     /** The defaults: port 3000 on every address, the SQLite file {@code ./data/liveboard.db}, auth off, any origin. */
@@ -132,7 +137,8 @@ public record Config(
                 + " ws-ping=" + seconds(wsPingInterval) + " max-body=" + maxBodyBytes + " max-queued=" + maxQueuedBytes
                 + " retention=" + retention
                 + " transports=" + transports.stream().map(ClientTransport::flagName).collect(Collectors.joining(","))
-                + (webRoot == null ? "" : " web-root=" + webRoot);
+                + (webRoot == null ? "" : " web-root=" + webRoot)
+                + (redis == null ? "" : " redis=" + redis);
     }
 
     private static String seconds(Duration duration) {
@@ -162,6 +168,7 @@ public record Config(
         private int crowd = 100;
         private Set<ClientTransport> transports = EnumSet.allOf(ClientTransport.class);
         private Path webRoot;
+        private RedisUrl redis;
 
         private Builder() {
         }
@@ -187,6 +194,7 @@ public record Config(
             crowd = c.crowd;
             transports = c.transports;
             webRoot = c.webRoot;
+            redis = c.redis;
         }
 
         public Builder port(int value) {
@@ -302,11 +310,16 @@ public record Config(
             return this;
         }
 
+        public Builder redis(RedisUrl value) {
+            redis = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the flag of the first bad value */
         public Config build() {
             return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
                     maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp,
-                    maxConnections, headerTimeout, crowd, transports, webRoot);
+                    maxConnections, headerTimeout, crowd, transports, webRoot, redis);
         }
     }
 }

@@ -30,6 +30,9 @@ public final class ConfigParser {
             new Option("db", "LIVEBOARD_DB",
                     "PATH|URL  the SQLite file (default ./data/liveboard.db), or postgresql://user[:password]@host:port/dbname",
                     (b, v) -> b.db(Database.parse(v))),
+            new Option("redis", "LIVEBOARD_REDIS",
+                    "URL  redis://host:port carrying events between the nodes of one PostgreSQL --db (default: one node)",
+                    (b, v) -> b.redis(RedisUrl.parse(v))),
             new Option("long-poll-timeout", "LIVEBOARD_LONG_POLL_TIMEOUT", "S  seconds a long poll waits (default 30)",
                     (b, v) -> b.longPollTimeout(seconds(v))),
             new Option("sse-heartbeat", "LIVEBOARD_SSE_HEARTBEAT", "S  seconds between SSE heartbeats (default 15)",
@@ -134,9 +137,10 @@ public final class ConfigParser {
             String source = entry.getValue()[0];
             String value = entry.getValue()[1];
             apply(option, source, value, builder);
-            if (!option.flag().equals("auth") && !option.flag().equals("jwt-secret")) {
+            if (!option.flag().equals("auth") && !option.flag().equals("jwt-secret") && !option.flag().equals("redis")) {
                 // each value is checked alone too, so that a refusal names where it came from (the record's own
-                // messages name the flag); auth and its secret depend on each other and are checked together
+                // messages name the flag); auth and its secret depend on each other and are checked together, and
+                // so do redis and the database
                 try {
                     apply(option, source, value, Config.builder()).build();
                 } catch (IllegalArgumentException e) {
@@ -156,7 +160,7 @@ public final class ConfigParser {
             throw new IllegalArgumentException(source + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             // a database URL's password is not repeated back
-            String shown = option.flag().equals("db") ? Database.redact(value) : value;
+            String shown = option.flag().equals("db") || option.flag().equals("redis") ? Database.redact(value) : value;
             throw new IllegalArgumentException(source + " " + e.getMessage() + ", got '" + shown + "'");
         }
     }

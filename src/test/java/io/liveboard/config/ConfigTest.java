@@ -77,6 +77,22 @@ class ConfigTest {
     }
 
     @Test
+    void redisIsRefusedWithoutAPostgresqlDatabaseAndShownWithoutItsPassword() {
+        assertEquals(null, Config.defaults().redis());
+        assertEquals("--redis needs --db postgresql://… (every node must share the database)",
+                refused(new String[] {"--redis", "redis://localhost:6379"}, Map.of()));
+        assertEquals("--redis needs --db postgresql://… (every node must share the database)",
+                refused(new String[0], Map.of("LIVEBOARD_REDIS", "redis://localhost:6379")));
+        assertEquals("--redis must be a URL of the form redis://host:port (or rediss:// for TLS), got 'localhost:6379'",
+                refused(new String[] {"--redis", "localhost:6379", "--db", "postgresql://u@h/d"}, Map.of()));
+        Config config = ConfigParser.parse(new String[] {"--db", "postgresql://u@db/liveboard"},
+                Map.of("LIVEBOARD_REDIS", "rediss://:s3cret@cache:6380"));
+        assertEquals("rediss://:s3cret@cache:6380", config.redis().url());
+        assertTrue(config.toString().endsWith(" redis=rediss://:***@cache:6380"), config.toString());
+        assertFalse(config.toString().contains("s3cret"), config.toString());
+    }
+
+    @Test
     void anUnknownLastFlagIsCalledUnknownNotShortOfAValue() {
         assertEquals("Unknown option: --bogus", refused(new String[] {"--bogus"}, Map.of()));
         assertEquals("Unknown option: --bogus", refused(new String[] {"--port", "1", "--bogus"}, Map.of()));
