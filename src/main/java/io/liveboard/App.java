@@ -5,6 +5,7 @@ import io.liveboard.auth.JwtTokens;
 import io.liveboard.board.BoardService;
 import io.liveboard.board.BoardStore;
 import io.liveboard.board.DemoData;
+import io.liveboard.cluster.RedisEventBus;
 import io.liveboard.config.ClientTransport;
 import io.liveboard.config.Config;
 import io.liveboard.config.Database;
@@ -72,9 +73,14 @@ public final class App {
     private static final Duration HEADER_SWEEP = Duration.ofMillis(500);
     /** Connections the kernel may queue while the server is not accepting (capped by net.core.somaxconn). */
     private static final int ACCEPT_QUEUE = 1024;
+    /** Several nodes: how long an event ahead of a missing one waits before the missing ones are read. */
+    private static final Duration GAP_WAIT = Duration.ofMillis(100);
+    /** Several nodes: how often the boards served are compared with the database, for events the bus lost. */
+    private static final Duration SWEEP_EVERY = Duration.ofSeconds(1);
 
     private final Config config;
     private final UnaryOperator<BoardStore> storeWrapper;
+    private final UnaryOperator<EventBus> busWrapper;
     private final Clock clock;
     private final MicrometerMetrics metrics = new MicrometerMetrics();
     private final RoomRegistry websockets = new RoomRegistry();
@@ -103,8 +109,16 @@ public final class App {
      * time by {@code clock} (tests that move time on, such as past a key's lifetime).
      */
     public App(Config config, UnaryOperator<BoardStore> storeWrapper, Clock clock) {
+        this(config, storeWrapper, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * An app whose event bus is wrapped by {@code busWrapper} (tests of a node that commits and never publishes).
+     */
+    public App(Config config, UnaryOperator<BoardStore> storeWrapper, Clock clock, UnaryOperator<EventBus> busWrapper) {
         this.config = config;
         this.storeWrapper = storeWrapper;
+        this.busWrapper = busWrapper;
         this.clock = clock;
         metrics.watch(Transport.WEBSOCKET, websockets);
         metrics.watch(Transport.SSE, streams);
@@ -169,11 +183,19 @@ public final class App {
         if (DemoData.seedIfEmpty(store, clock.instant())) {
             LOG.info("Empty database: created demo boards board-1 and board-2");
         }
-        bus = new LocalEventBus();
-        LongPolls polls = new LongPolls(threads);
+        bus = busWrapper.apply(config.redis() == null ? new LocalEventBus() : RedisEventBus.connect(config.redis()));
         BoardService boards = new BoardService(store, bus::publish, clock);
-        fanout = new Fanout(websockets, streams, polls, metrics,
-                (boardId, seq) -> boards.catchUp(boardId, seq, null, Integer.MAX_VALUE));
+        Fanout.Backlog backlog = (boardId, seq) -> boards.catchUp(boardId, seq, null, Integer.MAX_VALUE);
+        LongPolls polls;
+        if (config.redis() == null) {
+            polls = new LongPolls(threads);
+            fanout = new Fanout(websockets, streams, polls, metrics, backlog);
+        } else {
+            // several nodes: the fan-out serves the boards that have members here, and puts their events in order
+            polls = new LongPolls(threads, (boardId, seq) -> fanout.waiting(boardId, seq));
+            fanout = Fanout.ordered(websockets, streams, polls, metrics, backlog, bus, boards::heads, GAP_WAIT,
+                    SWEEP_EVERY);
+        }
         bus.subscribe(fanout);
         Counter published = metrics.counter("liveboard.events.published", "Committed board events published");
         bus.subscribe(event -> published.increment());
@@ -259,6 +281,8 @@ public final class App {
         connector.close(); // bound but never started, when the start failed
         if (bus != null) {
             bus.close();
+        }
+        if (fanout != null) {
             fanout.close();
         }
         metrics.close();

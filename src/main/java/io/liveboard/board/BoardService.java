@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,11 @@ public final class BoardService {
             }
             return seqs;
         });
+    }
+
+    /** Each board's last event number, read together (boards that do not exist are left out). */
+    public Map<String, Long> heads(Collection<String> boardIds) {
+        return boardIds.isEmpty() ? Map.of() : store.read(tx -> tx.lastSeqs(boardIds));
     }
 
     public Change<TaskList> createList(String boardId, String name, Origin origin) {

@@ -1,6 +1,8 @@
 package io.liveboard.board;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +25,17 @@ public interface BoardTransaction {
      * told apart; every node on one database has the same.
      */
     String epoch();
+
+    /** Each board's last event number (boards that do not exist are left out); one query where the store can. */
+    default Map<String, Long> lastSeqs(Collection<String> boardIds) {
+        Map<String, Long> seqs = new HashMap<>();
+        for (String id : boardIds) {
+            if (board(id).isPresent()) {
+                seqs.put(id, lastSeq(id));
+            }
+        }
+        return seqs;
+    }
 
     /** The board's oldest event still kept (retention trims the log), 0 if it has none. */
     long firstSeq(String boardId);

@@ -27,20 +27,34 @@ public final class LongPolls {
     /** Woken waiters completed by one task of the executor. */
     static final int PER_TASK = 64;
 
+    /** Told, when a waiter learns the board's number it waits to pass, that the board has a waiting poll. */
+    @FunctionalInterface
+    public interface Watcher {
+        void waiting(String boardId, long seq);
+    }
+
     /** One waiting request. */
     public static final class Waiter {
         private final CompletableFuture<Wake> done = new CompletableFuture<>();
+        private final String boardId;
+        private final Watcher watcher;
         /** The number it waits to pass; none until {@link #since} is told. */
         private long since = Long.MAX_VALUE;
         /** The last round seen before {@link #since} was told. */
         private Wake seen;
         private boolean woken;
 
+        private Waiter(String boardId, Watcher watcher) {
+            this.boardId = boardId;
+            this.watcher = watcher;
+        }
+
         /**
          * Completes on an event after {@code seq}: at once, on this thread, if a round seen since the waiter was
          * registered brought one (with the last such round).
          */
         public void since(long seq) {
+            watcher.waiting(boardId, seq);
             Wake wake;
             synchronized (this) {
                 since = seq;
@@ -75,14 +89,21 @@ public final class LongPolls {
 
     private final ConcurrentHashMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     private final Executor executor;
+    private final Watcher watcher;
 
     /** Waiters woken by an event are completed on {@code executor}. */
     public LongPolls(Executor executor) {
+        this(executor, (boardId, seq) -> { });
+    }
+
+    /** Waiters woken by an event are completed on {@code executor}; {@code watcher} hears of each waiting poll. */
+    public LongPolls(Executor executor, Watcher watcher) {
         this.executor = executor;
+        this.watcher = watcher;
     }
 
     public Waiter await(String boardId, Duration timeout) {
-        Waiter waiter = new Waiter();
+        Waiter waiter = new Waiter(boardId, watcher);
         waiting.compute(boardId, (id, set) -> {
             Set<Waiter> waiters = set == null ? ConcurrentHashMap.newKeySet() : set;
             waiters.add(waiter);

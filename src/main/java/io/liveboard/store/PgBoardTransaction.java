@@ -7,6 +7,7 @@ import io.liveboard.board.IdempotencyKey;
 import io.liveboard.board.Task;
 import io.liveboard.board.TaskList;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -125,6 +126,17 @@ final class PgBoardTransaction extends JdbcBoardTransaction {
     public long lastSeq(String boardId) {
         lock(boardId);
         return super.lastSeq(boardId);
+    }
+
+    /** One query for all, without locks (it is for a read: the fan-out's sweep of the boards it serves). */
+    @Override
+    public Map<String, Long> lastSeqs(Collection<String> boardIds) {
+        Map<String, Long> seqs = new HashMap<>();
+        for (Map.Entry<String, Long> row : query("SELECT id, last_seq FROM boards WHERE id = ANY(?)",
+                rs -> Map.entry(rs.getString(1), rs.getLong(2)), (Object) boardIds.toArray(new String[0]))) {
+            seqs.put(row.getKey(), row.getValue());
+        }
+        return seqs;
     }
 
     @Override

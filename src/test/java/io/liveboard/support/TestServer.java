@@ -4,6 +4,7 @@ import io.liveboard.App;
 import io.liveboard.board.BoardStore;
 import io.liveboard.config.Config;
 import io.liveboard.config.Database;
+import io.liveboard.realtime.EventBus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ public final class TestServer implements AutoCloseable {
     private final Config config;
     private final UnaryOperator<BoardStore> storeWrapper;
     private final Clock clock;
+    private final UnaryOperator<EventBus> busWrapper;
     private App app;
 
     public TestServer(Config config) {
@@ -31,9 +33,23 @@ public final class TestServer implements AutoCloseable {
 
     /** A server telling the time by {@code clock} (see {@link App#App(Config, UnaryOperator, Clock)}). */
     public TestServer(Config config, UnaryOperator<BoardStore> storeWrapper, Clock clock) {
+        this(config, storeWrapper, clock, UnaryOperator.identity());
+    }
+
+    /** A server whose event bus is wrapped by {@code busWrapper} (see {@link App}). */
+    public TestServer(Config config, UnaryOperator<BoardStore> storeWrapper, Clock clock,
+            UnaryOperator<EventBus> busWrapper) {
         this.config = config;
         this.storeWrapper = storeWrapper;
         this.clock = clock;
+        this.busWrapper = busWrapper;
+    }
+
+    /** A server on {@code config} whose event bus is wrapped by {@code busWrapper}. */
+    public static TestServer startWithBus(Config config, UnaryOperator<EventBus> busWrapper) {
+        TestServer server = new TestServer(config, UnaryOperator.identity(), Clock.systemUTC(), busWrapper);
+        server.restart();
+        return server;
     }
 
     /**
@@ -96,7 +112,7 @@ public final class TestServer implements AutoCloseable {
             app.stop();
         }
         try {
-            app = new App(config, storeWrapper, clock).start();
+            app = new App(config, storeWrapper, clock, busWrapper).start();
         } catch (Exception e) {
             throw new IllegalStateException("App did not start", e);
         }

@@ -1,0 +1,287 @@
+package io.liveboard.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liveboard.board.BoardEvent;
+import io.liveboard.config.Config;
+import io.liveboard.config.Database;
+import io.liveboard.json.Json;
+import io.liveboard.realtime.EventBus;
+import io.liveboard.support.Http;
+import io.liveboard.support.SseClient;
+import io.liveboard.support.TestPostgres;
+import io.liveboard.support.TestRedis;
+import io.liveboard.support.TestServer;
+import io.liveboard.support.WsClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Three real {@code App}s in one JVM on one PostgreSQL database and one Redis ({@code --redis}), clients (WebSocket
+ * and SSE) spread over them and writers on every node: every client gets its board's events 1..N once and in order,
+ * also when Redis stops for a while or a node commits without publishing; {@code X-Socket-Id} spares a socket on
+ * another node; a client resumes on another node with {@code since}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterTest {
+
+    private static final String COMMENT = "comment";
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final ExecutorService writers = Executors.newFixedThreadPool(3);
+
+    @AfterEach
+    void closeAll() throws Exception {
+        writers.shutdownNow();
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    private static Config nodeConfig(Database.Postgres database) {
+        return TestServer.fastConfig(database).toBuilder().redis(TestRedis.url()).build();
+    }
+
+    private <T extends AutoCloseable> T open(T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    private List<TestServer> nodes(int count) {
+        Database.Postgres database = TestPostgres.freshDatabase();
+        Config config = nodeConfig(database);
+        List<TestServer> nodes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            nodes.add(open(TestServer.start(config)));
+        }
+        return nodes;
+    }
+
+    /** A client's view of one board's events: it gets the next, in order, and says which number it has. */
+    private interface Follower {
+        /** Waits for the board's next task event and returns its {@code seq}. */
+        long next(Duration wait);
+    }
+
+    private Follower ws(TestServer node, String boardId) {
+        WsClient client = open(WsClient.connect(node));
+        client.join(boardId);
+        return wait -> client.await(m -> m.path("type").asText().startsWith("task_"), wait).path("seq").asLong();
+    }
+
+    private Follower sse(TestServer node, String boardId) {
+        SseClient client = open(SseClient.open(node, "/boards/" + boardId + "/events"));
+        assertEquals(200, client.status());
+        SseClient.Event connected = client.await(e -> e.retry() == null && !COMMENT.equals(e.event()));
+        assertEquals("connected", connected.json().path("type").asText(), connected.toString());
+        return wait -> Long.parseLong(client.await(e -> e.event() != null && e.event().startsWith("task_"), wait)
+                .position());
+    }
+
+    /** Asserts the follower gets exactly {@code from}..{@code to}, in order, each within {@code wait}. */
+    private static void assertGets(Follower follower, String who, long from, long to, Duration wait) {
+        for (long seq = from; seq <= to; seq++) {
+            assertEquals(seq, follower.next(wait), who + ": the next event");
+        }
+    }
+
+    /** Creates {@code count} tasks on the list through each node at once (one writer per node). */
+    private void writeOnEvery(List<TestServer> nodes, String listId, int count) throws Exception {
+        List<Future<?>> done = new ArrayList<>();
+        for (TestServer node : nodes) {
+            Http http = new Http(node);
+            done.add(writers.submit(() -> {
+                for (int i = 0; i < count; i++) {
+                    http.createTask(listId, "from " + node.port() + " #" + i);
+                }
+            }));
+        }
+        for (Future<?> future : done) {
+            future.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void clientsSpreadOverThreeNodesEachGetTheirBoardsEventsOnceAndInOrder() throws Exception {
+        List<TestServer> nodes = nodes(3);
+        Http http = new Http(nodes.get(0));
+        String board2List = http.firstListOf("board-2");
+        Map<String, Follower> board1 = new java.util.LinkedHashMap<>();
+        Map<String, Follower> board2 = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            board1.put("ws on node " + i, ws(nodes.get(i), "board-1"));
+            board1.put("sse on node " + i, sse(nodes.get(i), "board-1"));
+            board2.put("ws on node " + i, ws(nodes.get(i), "board-2"));
+        }
+        List<Future<?>> both = new ArrayList<>();
+        ExecutorService boards = Executors.newFixedThreadPool(2);
+        try {
+            both.add(boards.submit(() -> {
+                writeOnEvery(nodes, "list-todo", 15);
+                return null;
+            }));
+            both.add(boards.submit(() -> {
+                writeOnEvery(nodes, board2List, 10);
+                return null;
+            }));
+            for (Future<?> future : both) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            boards.shutdownNow();
+        }
+        board1.forEach((who, follower) -> assertGets(follower, who + " (board-1)", 1, 45, Duration.ofSeconds(5)));
+        board2.forEach((who, follower) -> assertGets(follower, who + " (board-2)", 1, 30, Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void aSocketOnOneNodeIsSparedTheChangeItCausedThroughAnother() {
+        List<TestServer> nodes = nodes(2);
+        WsClient cause = open(WsClient.connect(nodes.get(0)));
+        cause.join("board-1");
+        WsClient neighbour = open(WsClient.connect(nodes.get(0)));
+        neighbour.join("board-1");
+        WsClient elsewhere = open(WsClient.connect(nodes.get(1)));
+        elsewhere.join("board-1");
+        Http other = new Http(nodes.get(1));
+        Http.Reply spared = other.send("POST", "/tasks", "{\"title\":\"mine\",\"listId\":\"list-todo\"}",
+                cause.socketId());
+        assertEquals(201, spared.status(), spared.body());
+        other.createTask("list-todo", "everyone's");
+        for (WsClient client : List.of(neighbour, elsewhere)) {
+            assertEquals("mine", client.await(ClusterTest::isTaskEvent).path("task").path("title").asText());
+            assertEquals("everyone's", client.await(ClusterTest::isTaskEvent).path("task").path("title").asText());
+        }
+        JsonNode first = cause.await(ClusterTest::isTaskEvent);
+        assertEquals(2, first.path("seq").asLong(), "the socket was spared event 1, its own: " + first);
+    }
+
+    private static boolean isTaskEvent(JsonNode message) {
+        return message.path("type").asText().startsWith("task_");
+    }
+
+    @Test
+    void whileRedisIsDownEveryClientStillGetsEveryEventWithinSecondsAndInOrder() throws Exception {
+        List<TestServer> nodes = nodes(3);
+        List<Follower> followers = new ArrayList<>();
+        for (TestServer node : nodes) {
+            followers.add(ws(node, "board-1"));
+            followers.add(sse(node, "board-1"));
+        }
+        writeOnEvery(nodes, "list-todo", 3);
+        for (Follower follower : followers) {
+            assertGets(follower, "before the outage", 1, 9, Duration.ofSeconds(5));
+        }
+        TestRedis.stop();
+        try {
+            // one node writes at a time: the others have nothing of their own that shows a gap, only the sweep (once
+            // a second) reads what Redis no longer carries
+            long seq = 9;
+            for (int round = 0; round < 2; round++) {
+                for (TestServer node : nodes) {
+                    new Http(node).createTask("list-todo", "during the outage");
+                    seq++;
+                    for (Follower follower : followers) {
+                        assertGets(follower, "during the outage", seq, seq, Duration.ofMillis(2500));
+                    }
+                }
+            }
+        } finally {
+            TestRedis.start();
+        }
+        writeOnEvery(nodes, "list-todo", 3);
+        for (Follower follower : followers) {
+            assertGets(follower, "after the outage", 16, 24, Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aNodeThatCommitsButNeverPublishesStillReachesTheOthersWithinAboutASecond() {
+        Database.Postgres database = TestPostgres.freshDatabase();
+        Config config = nodeConfig(database);
+        TestServer silent = open(TestServer.startWithBus(config, Silent::new));
+        TestServer a = open(TestServer.start(config));
+        TestServer b = open(TestServer.start(config));
+        Follower onA = ws(a, "board-1");
+        Follower onB = sse(b, "board-1");
+        Http http = new Http(silent);
+        for (int i = 1; i <= 3; i++) {
+            http.createTask("list-todo", "unpublished " + i);
+        }
+        assertGets(onA, "ws on a", 1, 3, Duration.ofMillis(2500));
+        assertGets(onB, "sse on b", 1, 3, Duration.ofMillis(2500));
+    }
+
+    @Test
+    void aClientResumesOnAnotherNodeWithSince() {
+        List<TestServer> nodes = nodes(3);
+        Http first = new Http(nodes.get(0));
+        WsClient before = open(WsClient.connect(nodes.get(0)));
+        JsonNode joined = before.join("board-1");
+        String epoch = joined.path("epoch").asText();
+        for (int i = 1; i <= 3; i++) {
+            first.createTask("list-todo", "seen " + i);
+        }
+        for (int seq = 1; seq <= 3; seq++) {
+            assertEquals(seq, before.await(ClusterTest::isTaskEvent).path("seq").asLong());
+        }
+        before.close();
+        Http second = new Http(nodes.get(1));
+        for (int i = 4; i <= 6; i++) {
+            second.createTask("list-todo", "missed " + i);
+        }
+        WsClient after = open(WsClient.connect(nodes.get(2)));
+        after.send(Json.write(Map.of("type", "join", "boardId", "board-1", "since", 3, "epoch", epoch)));
+        Consumer<Long> expect = seq -> assertEquals(seq, after.await(ClusterTest::isTaskEvent).path("seq").asLong());
+        for (long seq = 4; seq <= 6; seq++) {
+            expect.accept(seq);
+        }
+        first.createTask("list-todo", "live 7");
+        expect.accept(7L);
+    }
+
+    /** A node's bus that drops what the node publishes: as if it died right after each commit. */
+    private static final class Silent implements EventBus {
+        private final EventBus bus;
+
+        Silent(EventBus bus) {
+            this.bus = bus;
+        }
+
+        @Override
+        public void publish(BoardEvent event) {
+            // committed, never published
+        }
+
+        @Override
+        public AutoCloseable subscribe(Consumer<BoardEvent> subscriber) {
+            return bus.subscribe(subscriber);
+        }
+
+        @Override
+        public void follow(String boardId) {
+            bus.follow(boardId);
+        }
+
+        @Override
+        public void unfollow(String boardId) {
+            bus.unfollow(boardId);
+        }
+
+        @Override
+        public void close() {
+            bus.close();
+        }
+    }
+}
