@@ -2,6 +2,7 @@ package io.liveboard;
 
 import io.liveboard.auth.TokenCommand;
 import io.liveboard.board.StoreException;
+import io.liveboard.cluster.RedisUnreachableException;
 import io.liveboard.config.Config;
 import io.liveboard.config.ConfigParser;
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class Main {
         App app;
         try {
             app = new App(config).start();
-        } catch (StoreException e) {
+        } catch (StoreException | RedisUnreachableException e) {
             System.err.println("liveboard: " + e.getMessage());
             System.exit(1);
             return;

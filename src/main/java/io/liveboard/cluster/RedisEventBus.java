@@ -80,7 +80,7 @@ public final class RedisEventBus implements EventBus {
                 pub.close();
             }
             shutdown();
-            throw new IllegalStateException("cannot reach Redis at " + url + ": " + rootMessage(e), e);
+            throw new RedisUnreachableException("cannot reach Redis at " + url + ": " + rootMessage(e), e);
         }
         publishing = pub;
         subscriptions.addListener(new RedisPubSubAdapter<>() {
@@ -94,7 +94,7 @@ public final class RedisEventBus implements EventBus {
     /**
      * Connects to the Redis at {@code url}.
      *
-     * @throws IllegalStateException when it cannot be reached (its message says why, without a password)
+     * @throws RedisUnreachableException when it cannot be reached (its message says why, without a password)
      */
     public static RedisEventBus connect(RedisUrl url) {
         return new RedisEventBus(url);

@@ -83,6 +83,8 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
         final TreeMap<Long, BoardEvent> early = new TreeMap<>();
         /** Ordered: a read of the missing events is due or running. */
         boolean repairing;
+        /** Ordered: what is to run once the board's events up to a number are handed out (acks), by number. */
+        final TreeMap<Long, List<Runnable>> afterSeq = new TreeMap<>();
 
         BoardState(long seq) {
             this.seq = seq;
@@ -163,6 +165,25 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
     /** Runs the task on the fan-out thread, after everything queued before it. */
     public void run(Runnable task) {
         add(task);
+    }
+
+    /**
+     * Runs the task on the fan-out thread once the board's events up to {@code seq} are handed out: an ack behind its
+     * event, which on several nodes may wait for earlier events of other nodes (on one node, {@link #run}).
+     */
+    public void runAfter(String boardId, long seq, Runnable task) {
+        if (cluster == null) {
+            run(task);
+            return;
+        }
+        run(() -> {
+            BoardState state = boards.get(boardId);
+            if (state == null || state.seq >= seq) {
+                task.run();
+            } else {
+                state.afterSeq.computeIfAbsent(seq, n -> new ArrayList<>()).add(task);
+            }
+        });
     }
 
     /** False once the fan-out thread died (it logged why): nothing is delivered any more. */
@@ -269,10 +290,26 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
             polls.wake(boardId, messages);
             remember(boardId, messages);
             count += messages.size();
+            if (cluster != null) {
+                runWaiting(boards.get(boardId));
+            }
         }
         long each = (System.nanoTime() - start) / count;
         for (int i = 0; i < count; i++) {
             metrics.fannedOut(each);
+        }
+    }
+
+    /** Ordered: runs what waited for the board's events up to the number now handed out. */
+    private static void runWaiting(BoardState state) {
+        while (state != null && !state.afterSeq.isEmpty() && state.afterSeq.firstKey() <= state.seq) {
+            for (Runnable task : state.afterSeq.pollFirstEntry().getValue()) {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("A task waiting for an event failed on the fan-out thread", e);
+                }
+            }
         }
     }
 
@@ -342,7 +379,7 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
             String boardId = entry.getKey();
             BoardState state = entry.getValue();
             if (websockets.size(boardId) + streams.size(boardId) + polls.waiting(boardId) == 0
-                    && state.early.isEmpty() && !state.repairing) {
+                    && state.early.isEmpty() && !state.repairing && state.afterSeq.isEmpty()) {
                 it.remove();
                 cluster.bus().unfollow(boardId);
             } else if (!state.repairing) {

@@ -312,14 +312,14 @@ public final class WsProtocol {
     /**
      * The connection as the origin of a command: spared the broadcast, it gets an {@code ack} instead, with the
      * event's number (where it now is) and {@code field} = the change's value. The ack is queued on the fan-out
-     * thread right behind the event, before any later event is, so the socket gets a board's events and acks in
-     * {@code seq} order.
+     * thread right behind the event, before any later event is (on several nodes, behind the other nodes' earlier
+     * events too), so the socket gets a board's events and acks in {@code seq} order.
      */
     private Origin acked(Connection connection, JsonNode ref, String field) {
         return new Origin(connection.id(), change -> {
             OutboundMessage ack = ack(ref, change.event().boardId(), change.event().seq(), field, change.value(),
                     false);
-            fanout.run(() -> connection.send(ack));
+            fanout.runAfter(change.event().boardId(), change.event().seq(), () -> connection.send(ack));
         });
     }
 

@@ -224,6 +224,24 @@ class ClusterTest {
     }
 
     @Test
+    void anAckComesAfterTheOtherNodesEarlierEvents() {
+        Database.Postgres database = TestPostgres.freshDatabase();
+        Config config = nodeConfig(database);
+        TestServer silent = open(TestServer.startWithBus(config, Silent::new));
+        TestServer node = open(TestServer.start(config));
+        WsClient sender = open(WsClient.connect(node));
+        sender.join("board-1");
+        // event 1 reaches the sender's node only from the database; the sender's own command makes event 2 at once
+        new Http(silent).createTask("list-todo", "elsewhere");
+        sender.send("{\"type\":\"create_task\",\"listId\":\"list-todo\",\"title\":\"mine\",\"ref\":7}");
+        JsonNode first = sender.await(m -> isTaskEvent(m) || "ack".equals(m.path("type").asText()));
+        assertEquals(1, first.path("seq").asLong(), "event 1 before the ack of event 2: " + first);
+        JsonNode ack = sender.await(m -> isTaskEvent(m) || "ack".equals(m.path("type").asText()));
+        assertEquals("ack", ack.path("type").asText(), ack.toString());
+        assertEquals(2, ack.path("seq").asLong(), ack.toString());
+    }
+
+    @Test
     void aClientResumesOnAnotherNodeWithSince() {
         List<TestServer> nodes = nodes(3);
         Http first = new Http(nodes.get(0));
@@ -249,6 +267,51 @@ class ClusterTest {
         }
         first.createTask("list-todo", "live 7");
         expect.accept(7L);
+    }
+
+    @Test
+    void aLongPollOnOneNodeIsAnsweredByAChangeThroughAnother() throws Exception {
+        List<TestServer> nodes = nodes(2);
+        Http poller = new Http(nodes.get(1));
+        java.util.concurrent.CompletableFuture<Http.Reply> poll = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> poller.get("/boards/board-1/poll?after=0"), writers);
+        // the poll waits, its board followed on Redis by node 1 (the one node with a member of board-1), until the
+        // change made through node 0 reaches it
+        io.liveboard.support.Await.until("node 1 follows board-1 on Redis", () -> subscribers("board-1") == 1);
+        assertEquals(false, poll.isDone(), "the poll waits");
+        JsonNode task = new Http(nodes.get(0)).createTask("list-todo", "through node 0");
+        Http.Reply reply = poll.get(1500, TimeUnit.MILLISECONDS);
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(1, reply.json().path("events").size(), reply.body());
+        assertEquals(task, reply.json().path("events").path(0).path("task"), reply.body());
+    }
+
+    /** How many connections to Redis (nodes) follow the board's channel. */
+    private static long subscribers(String boardId) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(TestRedis.url().url());
+        try (var connection = client.connect()) {
+            return connection.sync().pubsubNumsub("liveboard:board:" + boardId).getOrDefault(
+                    "liveboard:board:" + boardId, 0L);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void aNodeWhoseRedisCannotBeReachedDoesNotStartAndSaysWhy() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Config config = TestServer.fastConfig(TestPostgres.freshDatabase()).toBuilder()
+                .redis(io.liveboard.config.RedisUrl.parse("redis://:secret@127.0.0.1:" + closed)).build();
+        io.liveboard.App app = new io.liveboard.App(config);
+        RedisUnreachableException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                RedisUnreachableException.class, app::start);
+        String message = refused.getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(message.startsWith("cannot reach Redis at redis://:***@127.0.0.1:"
+                + closed + ": "), message);
+        org.junit.jupiter.api.Assertions.assertTrue(message.contains("Connection refused"), message);
     }
 
     /** A node's bus that drops what the node publishes: as if it died right after each commit. */
