@@ -1,6 +1,8 @@
 package io.liveboard.cluster;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
@@ -15,6 +17,7 @@ import io.liveboard.json.Json;
 import io.liveboard.logging.LogThrottle;
 import io.liveboard.realtime.EventBus;
 import io.liveboard.realtime.LocalEventBus;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +59,8 @@ public final class RedisEventBus implements EventBus {
     private final RedisClient subscriber;
     private final StatefulRedisConnection<String, String> publishing;
     private final StatefulRedisPubSubConnection<String, String> subscriptions;
+    private final AtomicBoolean connected = new AtomicBoolean();
+    private volatile boolean open = true;
 
     private RedisEventBus(RedisUrl url) {
         // back within a second or two of Redis coming back, not Lettuce's default of up to 30 s
@@ -68,6 +74,24 @@ public final class RedisEventBus implements EventBus {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
         subscriber = RedisClient.create(resources, uri);
+        // Lettuce's own lines about each reconnection attempt are kept out of the log (simplelogger.properties); the
+        // subscribe connection says once that it was lost, and once that it is back
+        subscriber.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (open) {
+                    LOG.warn("Lost the connection to Redis at {}; reconnecting (meanwhile the other nodes' events come "
+                            + "from the database, within about a second)", url);
+                }
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connected.getAndSet(true)) {
+                    LOG.info("Connected to Redis at {} again", url);
+                }
+            }
+        });
         // subscriptions asked for while cut off are sent once connected again, with the ones Lettuce resubscribes
         subscriber.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).build());
@@ -181,7 +205,7 @@ public final class RedisEventBus implements EventBus {
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return cause == failure ? String.valueOf(failure.getMessage()) : failure.getMessage() + " (" + cause + ")";
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
     private void shutdown() {
@@ -192,6 +216,7 @@ public final class RedisEventBus implements EventBus {
 
     @Override
     public void close() {
+        open = false;
         local.close();
         try {
             subscriptions.close();

@@ -61,6 +61,10 @@ public abstract class EventBusContract {
         return events.stream().map(EventBusContract::wire).toList();
     }
 
+    private static List<BoardEvent> notProbes(List<BoardEvent> events) {
+        return events.stream().filter(e -> e.seq() >= 0).toList();
+    }
+
     @Test
     void aPublishedEventReachesEverySubscriberOfItsNodeBeforePublishReturns() {
         EventBus bus = bus();
@@ -123,8 +127,7 @@ public abstract class EventBusContract {
             b.publish(event("board-1", -1_000_000 - probe.incrementAndGet(), null)); // b's probes: below -1000000
             return atA.stream().anyMatch(e -> e.seq() <= -1_000_000);
         });
-        atA.clear();
-        atB.clear();
+        // probes still on their way are left out below (negative numbers)
 
         List<BoardEvent> published = new ArrayList<>();
         for (int seq = 1; seq <= 200; seq++) {
@@ -134,12 +137,14 @@ public abstract class EventBusContract {
             published.add(event);
             a.publish(event);
         }
-        Await.until("b has the 200 events of board-1", () -> atB.size() >= 200);
-        assertEquals(wire(published), wire(atB), "board-1's events, as published, with whom they spare; no board-2");
+        Await.until("b has the 200 events of board-1", () -> notProbes(atB).size() >= 200);
+        assertEquals(wire(published), wire(notProbes(atB)),
+                "board-1's events, as published, with whom they spare; no board-2");
         BoardEvent marker = event("board-1", 1000, null);
         b.publish(marker);
         Await.until("a has b's marker", () -> atA.stream().anyMatch(e -> e.seq() == 1000));
-        assertEquals(200 * 2 + 1, atA.size(), "a's own 400 once (not again through the broker), and b's marker");
+        assertEquals(200 * 2 + 1, notProbes(atA).size(),
+                "a's own 400 once (not again through the broker), and b's marker");
 
         b.unfollow("board-1");
         b.follow("board-3");
