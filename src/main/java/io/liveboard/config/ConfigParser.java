@@ -137,7 +137,7 @@ public final class ConfigParser {
             String source = entry.getValue()[0];
             String value = entry.getValue()[1];
             apply(option, source, value, builder);
-            if (!option.flag().equals("auth") && !option.flag().equals("jwt-secret") && !option.flag().equals("redis")) {
+            if (!Set.of("auth", "jwt-secret", "redis").contains(option.flag())) {
                 // each value is checked alone too, so that a refusal names where it came from (the record's own
                 // messages name the flag); auth and its secret depend on each other and are checked together, and
                 // so do redis and the database

@@ -328,10 +328,7 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
         state.early.put(event.seq(), event);
         letThrough(state, byBoard);
         if (!state.early.isEmpty() && !state.repairing) {
-            state.repairing = true;
-            String boardId = event.boardId();
-            cluster.repairs().schedule(() -> run(() -> repair(boardId)), cluster.gapWait().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            scheduleRepair(event.boardId(), state, false);
         }
     }
 
@@ -346,21 +343,33 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
         }
     }
 
-    /** Ordered, on the fan-out thread: starts serving the board from event {@code seq}, following it on the bus. */
+    /**
+     * Ordered, on the fan-out thread: starts serving the board from event {@code seq}, following it on the bus, and
+     * reads it once {@code gapWait} later: what came before the subscription took effect, or before this call while
+     * nobody here was served (such events are not kept), is then read from the store.
+     */
     private BoardState track(String boardId, long seq) {
         BoardState state = new BoardState(seq);
         boards.put(boardId, state);
         cluster.bus().follow(boardId);
+        scheduleRepair(boardId, state, true);
         return state;
     }
 
-    /** The gap wait is over: if events are still missing, reads them (on the repair thread). */
-    private void repair(String boardId) {
+    /** Reads the board's missing events after the gap wait (or {@code always}, missing or not). */
+    private void scheduleRepair(String boardId, BoardState state, boolean always) {
+        state.repairing = true;
+        cluster.repairs().schedule(() -> run(() -> repair(boardId, always)), cluster.gapWait().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** The gap wait is over: if events are still missing (or {@code always}), reads them (on the repair thread). */
+    private void repair(String boardId, boolean always) {
         BoardState state = boards.get(boardId);
         if (state == null) {
             return;
         }
-        if (state.early.isEmpty()) {
+        if (state.early.isEmpty() && !always) {
             state.repairing = false;
             return;
         }
@@ -418,7 +427,8 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (READ_FAILURES.next() > 0) {
-                LOG.warn("Reading missed events from the store failed (tried again at the next sweep): {}", e.toString());
+                LOG.warn("Reading missed events from the store failed (tried again at the next sweep): {}",
+                        e.toString());
             }
         }
         if (repair) {
@@ -428,9 +438,7 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
                     if (state != null && state.repairing) {
                         state.repairing = false;
                         if (!state.early.isEmpty()) {
-                            state.repairing = true;
-                            cluster.repairs().schedule(() -> run(() -> repair(boardId)), cluster.gapWait().toMillis(),
-                                    TimeUnit.MILLISECONDS);
+                            scheduleRepair(boardId, state, false);
                         }
                     }
                 }
@@ -456,9 +464,9 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
     /** Stops the fan-out thread; events still queued are not delivered. */
     @Override
     public void close() {
+        worker.stop();
         if (cluster != null) {
             cluster.repairs().shutdownNow();
         }
-        worker.stop();
     }
 }
