@@ -6,16 +6,16 @@ import io.liveboard.board.Catchup;
 import io.liveboard.logging.LogThrottle;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Collection;
-import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -315,9 +315,10 @@ public final class Fanout implements Consumer<BoardEvent>, AutoCloseable {
 
     /** Ordered: lets the event through if it is the next of its board, holds it if it is early, drops it if seen. */
     private void admit(BoardEvent event, Map<String, List<OutboundMessage>> byBoard) {
-        BoardState state = boards.get(event.boardId());
+        String boardId = event.boardId();
+        BoardState state = boards.get(boardId);
         if (state == null) {
-            if (websockets.size(event.boardId()) + streams.size(event.boardId()) == 0) {
+            if (websockets.size(boardId) + streams.size(boardId) + polls.waiting(boardId) == 0) {
                 return; // nobody here to give it to (a change made through this node of a board served elsewhere)
             }
             state = track(event.boardId(), event.seq() - 1);
