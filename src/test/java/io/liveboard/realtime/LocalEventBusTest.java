@@ -7,9 +7,4 @@ class LocalEventBusTest extends EventBusContract {
     protected EventBus newBus() {
         return new LocalEventBus();
     }
-
-    @Override
-    protected boolean between() {
-        return false;
-    }
 }
