@@ -77,10 +77,10 @@ abstract class JdbcBoardTransaction implements BoardTransaction {
     @Override
     public List<BoardEvent> events(String boardId, long afterSeq, int limit) {
         return query("""
-                SELECT board_id, seq, type, payload, created_at FROM events
+                SELECT board_id, seq, type, payload, created_at, origin_id FROM events
                 WHERE board_id = ? AND seq > ? ORDER BY seq LIMIT ?""", rs -> new BoardEvent(rs.getString(1),
                 rs.getLong(2), rs.getString(3), Json.readMap(rs.getString(4)), Instant.ofEpochMilli(rs.getLong(5)),
-                null), boardId, afterSeq, limit);
+                rs.getString(6)), boardId, afterSeq, limit);
     }
 
     @Override
@@ -203,8 +203,9 @@ abstract class JdbcBoardTransaction implements BoardTransaction {
             Instant at, String originId) {
         long seq = query("UPDATE boards SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
                 rs -> rs.getLong(1), boardId).get(0);
-        update("INSERT INTO events(board_id, seq, type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                boardId, seq, type, subjectId, Json.write(data), at.toEpochMilli());
+        update("INSERT INTO events(board_id, seq, type, subject_id, payload, created_at, origin_id) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)", boardId, seq, type, subjectId, Json.write(data), at.toEpochMilli(),
+                originId);
         if (seq > retention) {
             update("DELETE FROM events WHERE board_id = ? AND seq <= ?", boardId, seq - retention);
         }

@@ -225,6 +225,28 @@ class ClusterTest {
     }
 
     @Test
+    void aSocketIsSparedItsChangeEvenWhenItsNodeReadsTheEventFromTheDatabase() {
+        Database.Postgres database = TestPostgres.freshDatabase();
+        Config config = nodeConfig(database);
+        TestServer silent = open(TestServer.startWithBus(config, Silent::new));
+        TestServer a = open(TestServer.start(config));
+        WsClient cause = open(WsClient.connect(a));
+        cause.join("board-1");
+        WsClient neighbour = open(WsClient.connect(a));
+        neighbour.join("board-1");
+        Http http = new Http(silent);
+        // through a node that never publishes: a has the events only from its reads of the database
+        Http.Reply spared = http.send("POST", "/tasks", "{\"title\":\"mine\",\"listId\":\"list-todo\"}",
+                cause.socketId());
+        assertEquals(201, spared.status(), spared.body());
+        http.createTask("list-todo", "everyone's");
+        assertEquals("mine", neighbour.await(ClusterTest::isTaskEvent).path("task").path("title").asText());
+        assertEquals("everyone's", neighbour.await(ClusterTest::isTaskEvent).path("task").path("title").asText());
+        JsonNode first = cause.await(ClusterTest::isTaskEvent);
+        assertEquals(2, first.path("seq").asLong(), "the socket was spared event 1, its own: " + first);
+    }
+
+    @Test
     void anAckComesAfterTheOtherNodesEarlierEvents() {
         Database.Postgres database = TestPostgres.freshDatabase();
         Config config = nodeConfig(database);

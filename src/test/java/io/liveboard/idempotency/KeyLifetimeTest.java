@@ -60,8 +60,10 @@ class KeyLifetimeTest {
         try (TestServer server = TestServer.start(config)) {
             new Http(server).createTask("list-todo", "Made before keys");
         }
-        // the database as the version before keys left it: no key table, and no migration history either
+        // the database as the version before keys left it: no key table, no events' origin, and no migration
+        // history either
         Keys.execute(db, "DROP TABLE idempotency_keys");
+        Keys.execute(db, "ALTER TABLE events DROP COLUMN origin_id");
         Keys.execute(db, "DROP TABLE flyway_schema_history");
         assertFalse(Keys.hasTable(db, "idempotency_keys"));
 

@@ -95,13 +95,14 @@ class SqliteMigrationTest {
             assertEquals(7, service.board("board-1").seq(), "so do the event numbers");
             assertEquals("board-4", service.createBoard("Next").id());
         }
-        assertEquals(List.of("0 the schema before migrations", "1 schema"), history(file));
+        assertEquals(List.of("0 the schema before migrations", "1 schema", "2 event origin"), history(file));
 
         try (SqliteBoardStore again = SqliteBoardStore.open(file)) {
             assertEquals(EPOCH_OF_MADE_BY_MAIN, again.read(tx -> tx.epoch()));
             assertEquals(7L, again.<Long>read(tx -> tx.lastSeq("board-1")));
         }
-        assertEquals(List.of("0 the schema before migrations", "1 schema"), history(file), "a migrated file is left as it is");
+        assertEquals(List.of("0 the schema before migrations", "1 schema", "2 event origin"), history(file),
+                "a migrated file is left as it is");
     }
 
     @Test
@@ -144,7 +145,8 @@ class SqliteMigrationTest {
         try (SqliteBoardStore other = SqliteBoardStore.open(dir.resolve("other.db"))) {
             assertNotEquals(epoch, other.read(tx -> tx.epoch()));
         }
-        assertEquals(List.of("1 schema"), history(dir.resolve("new.db")), "a new file needs no baseline");
+        assertEquals(List.of("1 schema", "2 event origin"), history(dir.resolve("new.db")),
+                "a new file needs no baseline");
     }
 
     private static List<String> titles(BoardSnapshot board, String listId) {
