@@ -2,7 +2,6 @@ package io.liveboard.realtime;
 
 import io.liveboard.auth.User;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,6 +27,11 @@ import java.util.function.Consumer;
  * {@code presence_changed} with the counts {@code window} after the first of them; changes while that one is
  * pending are counted in it too. So a member gets at most one presence message per window however fast the
  * room fills or empties, and a burst of N joins costs O(N) messages, not O(N²).
+ *
+ * <p>Across nodes, the {@link PresenceDirectory} answers who is on the board and how many sessions its room has
+ * everywhere: a user is announced when its first tab anywhere arrives and its last anywhere leaves, {@code viewers}
+ * counts every node's sessions, the crowd rule applies to that count (each node coalesces its own room's
+ * announcements), and typing reaches every node's room. The other nodes' news comes through the directory.
  *
  * <p>Changes ({@link #arrived}, {@link #departed}, {@link #typing}) must run on the fan-out thread, so that
  * announcements keep their order with joins and events; {@link #users} may be read from any thread.
@@ -82,6 +86,7 @@ public final class Presence {
     }
 
     private final RoomRegistry websockets;
+    private final PresenceDirectory directory;
     private final Consumer<Runnable> fanoutThread;
     private final ScheduledExecutorService scheduler;
     private final Duration typingTimeout;
@@ -91,43 +96,56 @@ public final class Presence {
     /** The crowds with an announcement pending; only the fan-out thread touches it. */
     private final Map<String, Tally> tallies = new HashMap<>();
 
-    /**
-     * {@code fanoutThread} runs a task on the fan-out thread (typing timeouts and a crowd's announcements go
-     * back there).
-     */
+    /** Presence within this process (a {@link LocalPresenceDirectory}). */
     public Presence(RoomRegistry websockets, Consumer<Runnable> fanoutThread, ScheduledExecutorService scheduler,
             Duration typingTimeout, int crowd, Duration window) {
+        this(websockets, new LocalPresenceDirectory(websockets), fanoutThread, scheduler, typingTimeout, crowd, window);
+    }
+
+    /**
+     * {@code fanoutThread} runs a task on the fan-out thread (typing timeouts, a crowd's announcements and the
+     * other nodes' news go there); {@code directory} answers for every node.
+     */
+    public Presence(RoomRegistry websockets, PresenceDirectory directory, Consumer<Runnable> fanoutThread,
+            ScheduledExecutorService scheduler, Duration typingTimeout, int crowd, Duration window) {
         this.websockets = websockets;
+        this.directory = directory;
         this.fanoutThread = fanoutThread;
         this.scheduler = scheduler;
         this.typingTimeout = typingTimeout;
         this.crowd = crowd;
         this.window = window;
+        directory.listen(new PresenceDirectory.Listener() {
+            @Override
+            public void joined(String boardId, User user) {
+                fanoutThread.accept(() -> announce(true, boardId, user, null));
+            }
+
+            @Override
+            public void left(String boardId, User user) {
+                fanoutThread.accept(() -> announce(false, boardId, user, null));
+            }
+
+            @Override
+            public void typing(String boardId, User user, boolean typing, String taskId) {
+                fanoutThread.accept(() -> typingMessage(boardId, user, typing, taskId, null, false));
+            }
+        });
     }
 
-    /** The users viewing the board from the {@code offset}-th on, at most {@code limit} of them. */
-    public synchronized Page users(String boardId, int offset, int limit) {
-        Map<String, Viewer> viewers = boards.get(boardId);
-        if (viewers == null) {
-            return new Page(List.of(), 0);
-        }
-        List<User> users = new ArrayList<>(Math.min(limit, viewers.size()));
-        int index = 0;
-        for (Viewer viewer : viewers.values()) {
-            if (users.size() == limit) {
-                break;
-            }
-            if (index++ >= offset) {
-                users.add(viewer.user);
-            }
-        }
-        return new Page(users, viewers.size());
+    /** The users viewing the board (on every node) from the {@code offset}-th on, at most {@code limit} of them. */
+    public Page users(String boardId, int offset, int limit) {
+        return directory.users(boardId, offset, limit);
     }
 
-    /** How many users are viewing the board. */
-    public synchronized int count(String boardId) {
-        Map<String, Viewer> viewers = boards.get(boardId);
-        return viewers == null ? 0 : viewers.size();
+    /** How many users are viewing the board, on every node. */
+    public int count(String boardId) {
+        return directory.count(boardId);
+    }
+
+    /** How many WebSocket sessions the board's room has, on every node. */
+    public int viewers(String boardId) {
+        return directory.viewers(boardId);
     }
 
     /** What a joiner is told: the first {@code crowd} users. */
@@ -145,7 +163,7 @@ public final class Presence {
             first = viewer.tabs.isEmpty();
             viewer.tabs.add(connection);
         }
-        if (first) {
+        if (directory.arrived(boardId, user, connection.transport(), first)) {
             announce(true, boardId, user, connection.id());
         }
     }
@@ -175,9 +193,9 @@ public final class Presence {
             }
         }
         if (wasTyping) {
-            typingMessage(boardId, user, false, typedOn, connection.id());
+            typingMessage(boardId, user, false, typedOn, connection.id(), true);
         }
-        if (last) {
+        if (directory.departed(boardId, user, connection.transport(), last)) {
             announce(false, boardId, user, null);
         }
     }
@@ -211,7 +229,7 @@ public final class Presence {
             told = on ? taskId : before;
         }
         if (changed) {
-            typingMessage(boardId, user, on, told, connection.id());
+            typingMessage(boardId, user, on, told, connection.id(), true);
         }
         return true;
     }
@@ -227,7 +245,7 @@ public final class Presence {
             taskId = viewer.typingTaskId;
             stopTyping(viewer);
         }
-        typingMessage(boardId, viewer.user, false, taskId, tab.id());
+        typingMessage(boardId, viewer.user, false, taskId, tab.id(), true);
     }
 
     private static boolean stopTyping(Viewer viewer) {
@@ -246,7 +264,7 @@ public final class Presence {
      * {@code presence_changed}.
      */
     private void announce(boolean arrived, String boardId, User user, String excludeId) {
-        int viewers = websockets.size(boardId);
+        int viewers = directory.viewers(boardId);
         Tally tally = tallies.get(boardId);
         if (tally == null && viewers > crowd) {
             tally = new Tally();
@@ -277,8 +295,8 @@ public final class Presence {
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("boardId", boardId);
-        fields.put("viewers", websockets.size(boardId));
-        fields.put("total", count(boardId));
+        fields.put("viewers", directory.viewers(boardId));
+        fields.put("total", directory.count(boardId));
         fields.put("joined", tally.joined);
         fields.put("left", tally.left);
         websockets.broadcast(boardId, OutboundMessage.of("presence_changed", boardId, fields));
@@ -292,7 +310,12 @@ public final class Presence {
         }
     }
 
-    private void typingMessage(String boardId, User user, boolean typing, String taskId, String excludeId) {
+    /** Tells the room that the user types or stopped, and the other nodes too if the user types {@code here}. */
+    private void typingMessage(String boardId, User user, boolean typing, String taskId, String excludeId,
+            boolean here) {
+        if (here) {
+            directory.typing(boardId, user, typing, taskId);
+        }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("boardId", boardId);
         fields.put("user", user);

@@ -276,7 +276,7 @@ public final class WsProtocol {
             }
             Map<String, Object> joined = new LinkedHashMap<>();
             joined.put("boardId", boardId);
-            joined.put("viewers", membership.size());
+            joined.put("viewers", presence.viewers(boardId)); // every node's sessions
             joined.put("seq", seq);
             joined.put("epoch", start.epoch());
             List<OutboundMessage> messages = new ArrayList<>(backlog.size() + 2);
