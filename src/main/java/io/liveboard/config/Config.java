@@ -47,6 +47,8 @@ import java.util.stream.Collectors;
  *                            ({@code --web-root}, for working on the page); null: the jar's
  * @param redis               the Redis that carries events between the nodes of one PostgreSQL database
  *                            ({@code --redis}); null: one node, events stay in the process
+ * @param presenceTtl         with {@code --redis}: how long a node's presence entries live in Redis unless it renews
+ *                            them (every third of it), so how soon a dead node's users leave ({@code --presence-ttl})
  */
 public record Config(
         int port,
@@ -69,7 +71,8 @@ public record Config(
         int crowd,
         Set<ClientTransport> transports,
         Path webRoot,
-        RedisUrl redis) {
+        RedisUrl redis,
+        Duration presenceTtl) {
 
     public Config {
         check(port >= 0 && port <= 65535, "--port must be between 0 and 65535, got " + port);
@@ -98,6 +101,7 @@ public record Config(
         check(webRoot == null || Files.isDirectory(webRoot), "--web-root must be a folder, got " + webRoot);
         check(redis == null || db instanceof Database.Postgres,
                 "--redis needs --db postgresql://… (every node must share the database)");
+        checkPositive("--presence-ttl", presenceTtl);
     }
 
     /** The defaults: port 3000 on every address, the SQLite file {@code ./data/liveboard.db}, auth off, any origin. */
@@ -138,7 +142,7 @@ public record Config(
                 + " retention=" + retention
                 + " transports=" + transports.stream().map(ClientTransport::flagName).collect(Collectors.joining(","))
                 + (webRoot == null ? "" : " web-root=" + webRoot)
-                + (redis == null ? "" : " redis=" + redis);
+                + (redis == null ? "" : " presence-ttl=" + seconds(presenceTtl) + " redis=" + redis);
     }
 
     private static String seconds(Duration duration) {
@@ -169,6 +173,7 @@ public record Config(
         private Set<ClientTransport> transports = EnumSet.allOf(ClientTransport.class);
         private Path webRoot;
         private RedisUrl redis;
+        private Duration presenceTtl = Duration.ofSeconds(15);
 
         private Builder() {
         }
@@ -195,6 +200,7 @@ public record Config(
             transports = c.transports;
             webRoot = c.webRoot;
             redis = c.redis;
+            presenceTtl = c.presenceTtl;
         }
 
         public Builder port(int value) {
@@ -315,11 +321,17 @@ public record Config(
             return this;
         }
 
+        public Builder presenceTtl(Duration value) {
+            presenceTtl = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the flag of the first bad value */
         public Config build() {
             return new Config(port, host, db, longPollTimeout, sseHeartbeat, sseRetry, wsPingInterval, maxBodyBytes,
                     maxQueuedBytes, retention, auth, jwtSecret, allowedOrigins, wsRate, maxConnectionsPerIp,
-                    maxConnections, headerTimeout, crowd, transports, webRoot, redis);
+                    maxConnections, headerTimeout, crowd, transports, webRoot, redis,
+                    presenceTtl);
         }
     }
 }
