@@ -6,6 +6,7 @@ import io.liveboard.board.BoardService;
 import io.liveboard.board.BoardStore;
 import io.liveboard.board.DemoData;
 import io.liveboard.cluster.RedisEventBus;
+import io.liveboard.cluster.RedisPresenceDirectory;
 import io.liveboard.config.ClientTransport;
 import io.liveboard.config.Config;
 import io.liveboard.config.Database;
@@ -30,7 +31,9 @@ import io.liveboard.realtime.Fanout;
 import io.liveboard.realtime.Heartbeat;
 import io.liveboard.realtime.LocalEventBus;
 import io.liveboard.realtime.LongPolls;
+import io.liveboard.realtime.LocalPresenceDirectory;
 import io.liveboard.realtime.Presence;
+import io.liveboard.realtime.PresenceDirectory;
 import io.liveboard.realtime.RoomRegistry;
 import io.liveboard.realtime.Transport;
 import io.liveboard.sse.SseEndpoint;
@@ -94,6 +97,7 @@ public final class App {
     private BoardStore store;
     private EventBus bus;
     private Fanout fanout;
+    private PresenceDirectory directory;
 
     public App(Config config) {
         this(config, UnaryOperator.identity());
@@ -202,11 +206,14 @@ public final class App {
 
         Gate gate = new Gate(config.auth(), config.auth() == AuthMode.TOKEN ? new JwtTokens(config.jwtSecret(), clock)
                 : null);
-        Presence presence = new Presence(websockets, fanout::run, scheduler, TYPING_TIMEOUT, config.crowd(),
-                CROWD_WINDOW);
+        // who is on a board: this process, or with --redis every node of the cluster
+        directory = config.redis() == null ? new LocalPresenceDirectory(websockets)
+                : RedisPresenceDirectory.connect(config.redis(), websockets, streams, config.presenceTtl());
+        Presence presence = new Presence(websockets, directory, fanout::run, scheduler, TYPING_TIMEOUT,
+                config.crowd(), CROWD_WINDOW);
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
         Router router = new Router(config.maxBodyBytes(), metrics, gate, origins);
-        new AdminRoutes(websockets, streams, metrics::scrape, this::failing).register(router);
+        new AdminRoutes(websockets, streams, directory, metrics::scrape, this::failing).register(router);
         new BoardRoutes(boards).register(router);
         new TaskRoutes(boards).register(router);
         new PollRoutes(boards, polls, config.longPollTimeout(), threads).register(router);
@@ -279,6 +286,9 @@ public final class App {
             LOG.warn("Stopping the HTTP server failed", e);
         }
         connector.close(); // bound but never started, when the start failed
+        if (directory != null) {
+            directory.close(); // with Redis: the users only here leave presence now, not a time to live later
+        }
         if (bus != null) {
             bus.close();
         }

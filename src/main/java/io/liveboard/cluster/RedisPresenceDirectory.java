@@ -1,0 +1,497 @@
+package io.liveboard.cluster;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.liveboard.auth.User;
+import io.liveboard.config.RedisUrl;
+import io.liveboard.json.Json;
+import io.liveboard.logging.LogThrottle;
+import io.liveboard.realtime.Presence;
+import io.liveboard.realtime.PresenceDirectory;
+import io.liveboard.realtime.RoomRegistry;
+import io.liveboard.realtime.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The presence directory of several nodes, kept in Redis (see {@link PresenceScripts} for the keys). Each node has a
+ * random id and writes, per board it has users on, its own users (with their arrival number, for order), their tab
+ * counts and its WebSocket and SSE sessions, under keys with a time to live that it refreshes every third of it. A
+ * user's first arrival and last departure anywhere are decided by one atomic script, so exactly one node announces
+ * each. News goes to the other nodes on channel {@code liveboard:presence:<boardId>}, which a node subscribes to
+ * while it has users on the board. On every refresh a node also takes the nodes past their time off its boards and
+ * announces the users who were only there: a node that dies takes its users out of presence within about the time to
+ * live. A node also keeps its connection counts in {@code liveboard:node:<id>} for {@code /admin/connections}.
+ *
+ * <p>Threads: changes on the fan-out thread (one Redis round trip each, at most {@link #COMMAND_TIMEOUT}); refreshes
+ * on a thread of its own; news of other nodes on Lettuce's thread. When Redis cannot be reached, a node answers from
+ * what it knows itself (its own users, its own sessions) and writes its entries again once Redis is back.
+ */
+public final class RedisPresenceDirectory implements PresenceDirectory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisPresenceDirectory.class);
+    private static final String PREFIX = "liveboard:presence:";
+    private static final String NODES = "liveboard:nodes";
+    private static final String NODE = "liveboard:node:";
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+    /** A user of this node on one board: what this node has written to Redis, to write again if Redis lost it. */
+    private static final class Here {
+        final User user;
+        int tabs;
+        String order = "0";
+
+        Here(User user) {
+            this.user = user;
+        }
+    }
+
+    private final String node = UUID.randomUUID().toString();
+    private final Duration ttl;
+    private final RoomRegistry websockets;
+    private final RoomRegistry streams;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final StatefulRedisPubSubConnection<String, String> subscriptions;
+    private final ScheduledExecutorService refresher;
+    private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(10));
+    /** This node's users per board; guarded by {@code this}. */
+    private final Map<String, Map<String, Here>> boards = new HashMap<>();
+    private volatile Listener listener;
+    private volatile boolean closed;
+
+    private RedisPresenceDirectory(RedisUrl url, RoomRegistry websockets, RoomRegistry streams, Duration ttl) {
+        this.ttl = ttl;
+        this.websockets = websockets;
+        this.streams = streams;
+        resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
+        client = RedisClient.create(resources, RedisURI.create(url.url()));
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
+        StatefulRedisConnection<String, String> commands = null;
+        try {
+            commands = client.connect();
+            subscriptions = client.connectPubSub();
+        } catch (RuntimeException e) {
+            if (commands != null) {
+                commands.close();
+            }
+            client.shutdown();
+            resources.shutdown();
+            throw new IllegalStateException("cannot reach Redis at " + url + ": " + e.getMessage(), e);
+        }
+        connection = commands;
+        subscriptions.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                received(channel.substring(PREFIX.length()), message);
+            }
+        });
+        refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "liveboard-presence-refresh");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = Math.max(1, ttl.toMillis() / 3);
+        refresher.scheduleWithFixedDelay(this::refresh, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Connects to the Redis at {@code url}; the node's entries live {@code ttl} unless refreshed (every third of it),
+     * so a dead node's users leave within about {@code ttl} and a third.
+     *
+     * @throws IllegalStateException when Redis cannot be reached
+     */
+    public static RedisPresenceDirectory connect(RedisUrl url, RoomRegistry websockets, RoomRegistry streams,
+            Duration ttl) {
+        return new RedisPresenceDirectory(url, websockets, streams, ttl);
+    }
+
+    /** This node's id in Redis (and in {@code /admin/connections}). */
+    public String nodeId() {
+        return node;
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public boolean arrived(String boardId, User user, Transport transport, boolean firstHere) {
+        Here here;
+        boolean follow;
+        synchronized (this) {
+            Map<String, Here> users = boards.computeIfAbsent(boardId, id -> new HashMap<>());
+            follow = users.isEmpty();
+            here = users.computeIfAbsent(user.userId(), id -> new Here(user));
+            here.tabs++;
+        }
+        try {
+            if (follow) {
+                // before the joiner is told anything: from then on it hears of every arrival elsewhere
+                subscriptions.sync().subscribe(PREFIX + boardId);
+            }
+            List<Object> reply = redis().eval(PresenceScripts.ARRIVE, ScriptOutputType.MULTI,
+                    new String[] {nodesKey(boardId), nodeKey(boardId, node), PREFIX + boardId + ":order"},
+                    node, user.userId(), Json.write(user), sessions(websockets, boardId),
+                    sessions(streams, boardId), String.valueOf(ttl.toMillis()), nodePrefix(boardId));
+            synchronized (this) {
+                here.order = String.valueOf(reply.get(1));
+            }
+            boolean first = ((Long) reply.get(0)) == 1;
+            if (first) {
+                tell(boardId, "joined", user, false, null);
+            }
+            return first;
+        } catch (RuntimeException e) {
+            failed("A user's arrival", e);
+            return firstHere;
+        }
+    }
+
+    @Override
+    public boolean departed(String boardId, User user, Transport transport, boolean lastHere) {
+        boolean unfollow = false;
+        synchronized (this) {
+            Map<String, Here> users = boards.get(boardId);
+            Here here = users == null ? null : users.get(user.userId());
+            if (here != null && --here.tabs <= 0) {
+                users.remove(user.userId());
+                if (users.isEmpty()) {
+                    boards.remove(boardId);
+                    unfollow = true;
+                }
+            }
+        }
+        if (unfollow) {
+            subscriptions.async().unsubscribe(PREFIX + boardId);
+        }
+        try {
+            List<Object> reply = redis().eval(PresenceScripts.DEPART, ScriptOutputType.MULTI,
+                    new String[] {nodesKey(boardId), nodeKey(boardId, node)}, node, user.userId(),
+                    sessions(websockets, boardId), sessions(streams, boardId), nodePrefix(boardId));
+            boolean last = ((Long) reply.get(0)) == 1;
+            if (last) {
+                tell(boardId, "left", user, false, null);
+            }
+            return last;
+        } catch (RuntimeException e) {
+            failed("A user's departure", e);
+            return lastHere;
+        }
+    }
+
+    @Override
+    public void typing(String boardId, User user, boolean typing, String taskId) {
+        tell(boardId, "typing", user, typing, taskId);
+    }
+
+    @Override
+    public Presence.Page users(String boardId, int offset, int limit) {
+        List<User> all;
+        try {
+            List<Object> reply = redis().eval(PresenceScripts.USERS, ScriptOutputType.MULTI,
+                    new String[] {nodesKey(boardId)}, nodePrefix(boardId));
+            List<Map.Entry<Long, User>> numbered = new ArrayList<>(reply.size() / 2);
+            for (int i = 0; i + 1 < reply.size(); i += 2) {
+                numbered.add(Map.entry(Long.parseLong((String) reply.get(i)), user((String) reply.get(i + 1))));
+            }
+            numbered.sort(Map.Entry.<Long, User>comparingByKey()
+                    .thenComparing(entry -> entry.getValue().userId()));
+            all = numbered.stream().map(Map.Entry::getValue).toList();
+        } catch (RuntimeException e) {
+            failed("Reading a board's users", e);
+            synchronized (this) {
+                all = boards.getOrDefault(boardId, Map.of()).values().stream()
+                        .sorted(Comparator.comparingLong((Here here) -> Long.parseLong(here.order)))
+                        .map(here -> here.user).toList();
+            }
+        }
+        int from = Math.min(offset, all.size());
+        int to = (int) Math.min(all.size(), (long) from + limit);
+        return new Presence.Page(List.copyOf(all.subList(from, to)), all.size());
+    }
+
+    @Override
+    public int count(String boardId) {
+        return users(boardId, 0, 0).total();
+    }
+
+    @Override
+    public int viewers(String boardId) {
+        try {
+            return ((Long) redis().eval(PresenceScripts.VIEWERS, ScriptOutputType.INTEGER,
+                    new String[] {nodesKey(boardId)}, nodePrefix(boardId))).intValue();
+        } catch (RuntimeException e) {
+            failed("Counting a board's sessions", e);
+            return websockets.size(boardId);
+        }
+    }
+
+    @Override
+    public Map<String, NodeCounts> nodes() {
+        Map<String, NodeCounts> nodes = new TreeMap<>();
+        try {
+            List<Object> reply = redis().eval(PresenceScripts.NODES, ScriptOutputType.MULTI, new String[] {NODES},
+                    NODE);
+            for (int i = 0; i + 1 < reply.size(); i += 2) {
+                nodes.put((String) reply.get(i), counts((String) reply.get(i + 1)));
+            }
+        } catch (RuntimeException e) {
+            failed("Reading the nodes' connections", e);
+        }
+        nodes.put(node, ownCounts()); // this node's as they are now
+        return nodes;
+    }
+
+    /** Renews this node's entries, writes again what Redis lost, and takes dead nodes off this node's boards. */
+    private void refresh() {
+        if (closed) {
+            return;
+        }
+        Map<String, List<Here>> snapshot = new HashMap<>();
+        synchronized (this) {
+            boards.forEach((boardId, users) -> snapshot.put(boardId, new ArrayList<>(users.values())));
+        }
+        try {
+            RedisCommands<String, String> redis = redis();
+            if (!snapshot.isEmpty()) {
+                // again (no change), in case a subscription was refused while Redis was out of reach
+                subscriptions.sync().subscribe(snapshot.keySet().stream().map(id -> PREFIX + id)
+                        .toArray(String[]::new));
+            }
+            for (Map.Entry<String, List<Here>> board : snapshot.entrySet()) {
+                String boardId = board.getKey();
+                String own = nodeKey(boardId, node);
+                Long kept = redis.eval(PresenceScripts.REFRESH, ScriptOutputType.INTEGER,
+                        new String[] {nodesKey(boardId), own, PREFIX + boardId + ":order"}, node,
+                        String.valueOf(ttl.toMillis()), sessions(websockets, boardId), sessions(streams, boardId));
+                if (kept == 0 && !board.getValue().isEmpty()) {
+                    rewrite(redis, boardId, own, board.getValue());
+                }
+                reap(redis, boardId, "");
+            }
+            redis.eval(PresenceScripts.PUT_NODE, ScriptOutputType.INTEGER, new String[] {NODES, NODE + node}, node,
+                    Json.write(ownCounts()), String.valueOf(ttl.toMillis()));
+        } catch (RuntimeException e) {
+            failed("Refreshing this node's presence", e);
+        }
+    }
+
+    private void rewrite(RedisCommands<String, String> redis, String boardId, String own, List<Here> users) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        synchronized (this) {
+            for (Here here : users) {
+                fields.put("t:" + here.user.userId(), String.valueOf(here.tabs));
+                fields.put("u:" + here.user.userId(), Json.write(here.user));
+                fields.put("o:" + here.user.userId(), here.order);
+            }
+        }
+        fields.put("ws", sessions(websockets, boardId));
+        fields.put("sse", sessions(streams, boardId));
+        redis.hset(own, fields);
+        redis.pexpire(own, 2 * ttl.toMillis());
+        LOG.info("Wrote this node's presence on board {} to Redis again ({} users)", boardId, users.size());
+    }
+
+    /** Takes dead nodes (and {@code stopping}, if not empty) off the board; their users who were only there leave. */
+    private void reap(RedisCommands<String, String> redis, String boardId, String stopping) {
+        List<Object> gone = redis.eval(PresenceScripts.REAP, ScriptOutputType.MULTI,
+                new String[] {nodesKey(boardId)}, nodePrefix(boardId), stopping);
+        Listener here = listener;
+        for (Object json : gone) {
+            User user = user((String) json);
+            tell(boardId, "left", user, false, null);
+            if (here != null && stopping.isEmpty()) {
+                here.left(boardId, user);
+            }
+        }
+    }
+
+    /** Publishes news for the other nodes, fire-and-forget. */
+    private void tell(String boardId, String kind, User user, boolean typing, String taskId) {
+        if (closed) {
+            return;
+        }
+        Map<String, Object> news = new LinkedHashMap<>();
+        news.put("node", node);
+        news.put("kind", kind);
+        news.put("user", user);
+        news.put("typing", typing);
+        news.put("taskId", taskId);
+        try {
+            connection.async().publish(PREFIX + boardId, Json.write(news)).whenComplete((receivers, failure) -> {
+                if (failure != null) {
+                    failed("Telling the other nodes", failure);
+                }
+            });
+        } catch (RuntimeException e) {
+            failed("Telling the other nodes", e);
+        }
+    }
+
+    private void received(String boardId, String message) {
+        Listener here = listener;
+        try {
+            Map<String, Object> news = Json.readMap(message);
+            if (here == null || node.equals(news.get("node"))) {
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = (Map<String, Object>) news.get("user");
+            User user = new User((String) fields.get("userId"), (String) fields.get("name"));
+            switch (String.valueOf(news.get("kind"))) {
+                case "joined" -> here.joined(boardId, user);
+                case "left" -> here.left(boardId, user);
+                case "typing" -> here.typing(boardId, user, Boolean.TRUE.equals(news.get("typing")),
+                        (String) news.get("taskId"));
+                default -> LOG.debug("Ignored presence news of an unknown kind: {}", message);
+            }
+        } catch (RuntimeException e) {
+            failed("Reading another node's news", e);
+        }
+    }
+
+    private NodeCounts ownCounts() {
+        Map<String, Map<String, Integer>> rooms = new TreeMap<>();
+        websockets.roomSizes().forEach((id, n) -> room(rooms, id).put("websocket", n));
+        streams.roomSizes().forEach((id, n) -> room(rooms, id).put("sse", n));
+        return new NodeCounts(websockets.connectionCount(), streams.connectionCount(), rooms);
+    }
+
+    private static Map<String, Integer> room(Map<String, Map<String, Integer>> rooms, String id) {
+        return rooms.computeIfAbsent(id, k -> {
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            counts.put("websocket", 0);
+            counts.put("sse", 0);
+            return counts;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static NodeCounts counts(String json) {
+        Map<String, Object> fields = Json.readMap(json);
+        Map<String, Map<String, Integer>> rooms = new TreeMap<>();
+        ((Map<String, Map<String, Number>>) fields.getOrDefault("boards", Map.of())).forEach((id, counts) -> {
+            Map<String, Integer> room = room(rooms, id);
+            counts.forEach((transport, n) -> room.put(transport, n.intValue()));
+        });
+        return new NodeCounts(((Number) fields.get("websocket")).intValue(), ((Number) fields.get("sse")).intValue(),
+                rooms);
+    }
+
+    private static User user(String json) {
+        Map<String, Object> fields = Json.readMap(json);
+        return new User((String) fields.get("userId"), (String) fields.get("name"));
+    }
+
+    private RedisCommands<String, String> redis() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        return connection.sync();
+    }
+
+    private void failed(String what, Throwable failure) {
+        if (closed) {
+            return; // stopping: what is left is answered from this node's own knowledge
+        }
+        long times = failures.next();
+        if (times > 0) {
+            LOG.warn("{} in Redis failed ({} time(s) lately), answering from this node's own presence: {}", what,
+                    times, failure.toString());
+        }
+    }
+
+    private static String sessions(RoomRegistry registry, String boardId) {
+        return String.valueOf(registry.size(boardId));
+    }
+
+    private static String nodesKey(String boardId) {
+        return PREFIX + boardId + ":nodes";
+    }
+
+    private static String nodePrefix(String boardId) {
+        return PREFIX + boardId + ":node:";
+    }
+
+    private static String nodeKey(String boardId, String node) {
+        return nodePrefix(boardId) + node;
+    }
+
+    /**
+     * Stops as a node that dies would (tests): no more refreshes, the connections to Redis dropped, and its entries
+     * left in Redis for the other nodes to find past their time.
+     */
+    public void abandon() {
+        closed = true;
+        shutdown();
+    }
+
+    /**
+     * Leaves every board at once (the users who were only here leave presence now, not a time to live later), then
+     * closes the connections to Redis.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        refresher.shutdownNow();
+        List<String> boardIds;
+        synchronized (this) {
+            boardIds = new ArrayList<>(boards.keySet());
+        }
+        try {
+            RedisCommands<String, String> redis = redis();
+            for (String boardId : boardIds) {
+                reap(redis, boardId, node);
+            }
+            redis.zrem(NODES, node);
+            redis.del(NODE + node);
+            redis.ping(); // one connection keeps order: the news of who left has gone out before it closes
+        } catch (RuntimeException e) {
+            failed("Leaving the boards", e);
+        }
+        closed = true;
+        shutdown();
+    }
+
+    private void shutdown() {
+        refresher.shutdownNow();
+        try {
+            subscriptions.close();
+            connection.close();
+        } finally {
+            client.shutdown();
+            resources.shutdown();
+        }
+    }
+}
