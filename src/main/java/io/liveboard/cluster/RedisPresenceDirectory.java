@@ -190,10 +190,10 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
                 }
             }
         }
-        if (unfollow) {
-            subscriptions.async().unsubscribe(PREFIX + boardId);
-        }
         try {
+            if (unfollow) {
+                subscriptions.async().unsubscribe(PREFIX + boardId);
+            }
             List<Object> reply = redis().eval(PresenceScripts.DEPART, ScriptOutputType.MULTI,
                     new String[] {nodesKey(boardId), nodeKey(boardId, node)}, node, user.userId(),
                     sessions(websockets, boardId), sessions(streams, boardId), nodePrefix(boardId));

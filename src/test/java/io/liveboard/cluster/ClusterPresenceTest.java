@@ -16,6 +16,7 @@ import io.liveboard.realtime.RoomRegistry;
 import io.liveboard.realtime.Transport;
 import io.liveboard.support.Await;
 import io.liveboard.support.Http;
+import io.liveboard.support.SseClient;
 import io.liveboard.support.TestPostgres;
 import io.liveboard.support.TestRedis;
 import io.liveboard.support.TestServer;
@@ -44,6 +45,7 @@ class ClusterPresenceTest {
     private static final String ALICE = TOKENS.issue("alice", "Alice", List.of("*"), Duration.ofHours(1));
     private static final String BOB = TOKENS.issue("bob", "Bob", List.of("*"), Duration.ofHours(1));
     private static final String CAROL = TOKENS.issue("carol", "Carol", List.of("*"), Duration.ofHours(1));
+    private static final String DAN = TOKENS.issue("dan", "Dan", List.of("*"), Duration.ofHours(1));
     private static final Duration TTL = Duration.ofMillis(1500);
 
     private static Config node(Database.Postgres database) {
@@ -172,6 +174,25 @@ class ClusterPresenceTest {
     }
 
     @Test
+    void aCrowdIsCountedOverEveryNodeAndEachNodeTellsItsOwnRoomInCounts() {
+        Database.Postgres database = TestPostgres.freshDatabase();
+        Config crowdOfTwo = node(database).toBuilder().crowd(2).build();
+        try (TestServer a = TestServer.start(crowdOfTwo); TestServer b = TestServer.start(crowdOfTwo);
+                WsClient alice = tab(a, ALICE); WsClient bob = tab(b, BOB); WsClient carol = tab(b, CAROL)) {
+            String board = newBoard(a, "A crowd on two nodes");
+            alice.join(board);
+            bob.join(board);
+            assertEquals(announcement("user_joined", board, 2, "bob", "Bob"), alice.awaitType("user_joined"));
+            // the third session anywhere makes the room a crowd on both nodes: counts, once per window
+            carol.join(board);
+            JsonNode counts = object("type", "presence_changed", "boardId", board, "viewers", 3, "total", 3,
+                    "joined", 1, "left", 0);
+            assertEquals(counts, alice.await(m -> m.path("type").asText().matches("user_joined|presence_changed")));
+            assertEquals(counts, bob.await(m -> m.path("type").asText().matches("user_joined|presence_changed")));
+        }
+    }
+
+    @Test
     void aNodeThatStopsTakesItsUsersOutOfPresenceAtOnce() {
         Database.Postgres database = TestPostgres.freshDatabase();
         try (TestServer a = TestServer.start(node(database)); TestServer b = TestServer.start(node(database));
@@ -181,13 +202,21 @@ class ClusterPresenceTest {
             try (WsClient carol = tab(b, CAROL)) {
                 carol.join(board);
                 assertEquals(announcement("user_joined", board, 2, "carol", "Carol"), alice.awaitType("user_joined"));
-                long start = System.nanoTime();
-                b.stop();
-                assertEquals(announcement("user_left", board, 1, "carol", "Carol"), alice.awaitType("user_left"));
-                long millis = (System.nanoTime() - start) / 1_000_000;
-                assertTrue(millis < TTL.toMillis(), "told in " + millis + " ms, before the entries would expire");
-                noAnnouncementBefore(alice, board);
-                assertEquals(rest(board, "alice", "Alice"), presenceOverRest(a, board));
+                // an SSE viewer on the other node is present too (and not a WebSocket session)
+                try (SseClient dan = SseClient.open(b, "/events?boards=" + board + "&token=" + DAN)) {
+                    assertEquals(announcement("user_joined", board, 2, "dan", "Dan"), alice.awaitType("user_joined"));
+                    assertEquals(rest(board, "alice", "Alice", "carol", "Carol", "dan", "Dan"),
+                            presenceOverRest(a, board));
+                    long start = System.nanoTime();
+                    b.stop();
+                    Set<JsonNode> left = Set.of(alice.awaitType("user_left"), alice.awaitType("user_left"));
+                    assertEquals(Set.of(announcement("user_left", board, 1, "carol", "Carol"),
+                            announcement("user_left", board, 1, "dan", "Dan")), left);
+                    long millis = (System.nanoTime() - start) / 1_000_000;
+                    assertTrue(millis < TTL.toMillis(), "told in " + millis + " ms, before the entries would expire");
+                    noAnnouncementBefore(alice, board);
+                    assertEquals(rest(board, "alice", "Alice"), presenceOverRest(a, board));
+                }
             }
         }
     }
