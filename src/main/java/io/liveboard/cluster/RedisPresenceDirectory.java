@@ -2,6 +2,7 @@ package io.liveboard.cluster;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
@@ -19,15 +20,20 @@ import io.liveboard.realtime.Presence;
 import io.liveboard.realtime.PresenceDirectory;
 import io.liveboard.realtime.RoomRegistry;
 import io.liveboard.realtime.Transport;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +61,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     private static final String NODES = "liveboard:nodes";
     private static final String NODE = "liveboard:node:";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    private static final Map<String, String> DIGESTS = new ConcurrentHashMap<>();
 
     /** A user of this node on one board: what this node has written to Redis, to write again if Redis lost it. */
     private static final class Here {
@@ -158,7 +165,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
                 // before the joiner is told anything: from then on it hears of every arrival elsewhere
                 subscriptions.sync().subscribe(PREFIX + boardId);
             }
-            List<Object> reply = redis().eval(PresenceScripts.ARRIVE, ScriptOutputType.MULTI,
+            List<Object> reply = run(redis(), PresenceScripts.ARRIVE, ScriptOutputType.MULTI,
                     new String[] {nodesKey(boardId), nodeKey(boardId, node), PREFIX + boardId + ":order"},
                     node, user.userId(), Json.write(user), sessions(websockets, boardId),
                     sessions(streams, boardId), String.valueOf(ttl.toMillis()), nodePrefix(boardId));
@@ -194,7 +201,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             if (unfollow) {
                 subscriptions.async().unsubscribe(PREFIX + boardId);
             }
-            List<Object> reply = redis().eval(PresenceScripts.DEPART, ScriptOutputType.MULTI,
+            List<Object> reply = run(redis(), PresenceScripts.DEPART, ScriptOutputType.MULTI,
                     new String[] {nodesKey(boardId), nodeKey(boardId, node)}, node, user.userId(),
                     sessions(websockets, boardId), sessions(streams, boardId), nodePrefix(boardId));
             boolean last = ((Long) reply.get(0)) == 1;
@@ -217,7 +224,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     public Presence.Page users(String boardId, int offset, int limit) {
         List<User> all;
         try {
-            List<Object> reply = redis().eval(PresenceScripts.USERS, ScriptOutputType.MULTI,
+            List<Object> reply = run(redis(), PresenceScripts.USERS, ScriptOutputType.MULTI,
                     new String[] {nodesKey(boardId)}, nodePrefix(boardId));
             List<Map.Entry<Long, User>> numbered = new ArrayList<>(reply.size() / 2);
             for (int i = 0; i + 1 < reply.size(); i += 2) {
@@ -247,7 +254,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     @Override
     public int viewers(String boardId) {
         try {
-            return ((Long) redis().eval(PresenceScripts.VIEWERS, ScriptOutputType.INTEGER,
+            return ((Long) run(redis(), PresenceScripts.VIEWERS, ScriptOutputType.INTEGER,
                     new String[] {nodesKey(boardId)}, nodePrefix(boardId))).intValue();
         } catch (RuntimeException e) {
             failed("Counting a board's sessions", e);
@@ -259,7 +266,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     public Map<String, NodeCounts> nodes() {
         Map<String, NodeCounts> nodes = new TreeMap<>();
         try {
-            List<Object> reply = redis().eval(PresenceScripts.NODES, ScriptOutputType.MULTI, new String[] {NODES},
+            List<Object> reply = run(redis(), PresenceScripts.NODES, ScriptOutputType.MULTI, new String[] {NODES},
                     NODE);
             for (int i = 0; i + 1 < reply.size(); i += 2) {
                 nodes.put((String) reply.get(i), counts((String) reply.get(i + 1)));
@@ -290,7 +297,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             for (Map.Entry<String, List<Here>> board : snapshot.entrySet()) {
                 String boardId = board.getKey();
                 String own = nodeKey(boardId, node);
-                Long kept = redis.eval(PresenceScripts.REFRESH, ScriptOutputType.INTEGER,
+                Long kept = run(redis, PresenceScripts.REFRESH, ScriptOutputType.INTEGER,
                         new String[] {nodesKey(boardId), own, PREFIX + boardId + ":order"}, node,
                         String.valueOf(ttl.toMillis()), sessions(websockets, boardId), sessions(streams, boardId));
                 if (kept == 0 && !board.getValue().isEmpty()) {
@@ -298,7 +305,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
                 }
                 reap(redis, boardId, "");
             }
-            redis.eval(PresenceScripts.PUT_NODE, ScriptOutputType.INTEGER, new String[] {NODES, NODE + node}, node,
+            run(redis, PresenceScripts.PUT_NODE, ScriptOutputType.INTEGER, new String[] {NODES, NODE + node}, node,
                     Json.write(ownCounts()), String.valueOf(ttl.toMillis()));
         } catch (RuntimeException e) {
             failed("Refreshing this node's presence", e);
@@ -323,7 +330,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
 
     /** Takes dead nodes (and {@code stopping}, if not empty) off the board; their users who were only there leave. */
     private void reap(RedisCommands<String, String> redis, String boardId, String stopping) {
-        List<Object> gone = redis.eval(PresenceScripts.REAP, ScriptOutputType.MULTI,
+        List<Object> gone = run(redis, PresenceScripts.REAP, ScriptOutputType.MULTI,
                 new String[] {nodesKey(boardId)}, nodePrefix(boardId), stopping);
         Listener here = listener;
         for (Object json : gone) {
@@ -410,6 +417,26 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     private static User user(String json) {
         Map<String, Object> fields = Json.readMap(json);
         return new User((String) fields.get("userId"), (String) fields.get("name"));
+    }
+
+    /** Runs the script by its digest, sending its text only when Redis does not have it (a restarted Redis). */
+    private static <T> T run(RedisCommands<String, String> redis, String script, ScriptOutputType type,
+            String[] keys, String... args) {
+        String digest = DIGESTS.computeIfAbsent(script, RedisPresenceDirectory::sha1);
+        try {
+            return redis.evalsha(digest, type, keys, args);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(script, type, keys, args);
+        }
+    }
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private RedisCommands<String, String> redis() {

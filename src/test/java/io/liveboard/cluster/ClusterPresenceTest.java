@@ -222,6 +222,25 @@ class ClusterPresenceTest {
     }
 
     @Test
+    void afterRedisRestartsEveryNodeWritesItsUsersAgainAndNewsCrossesAgain() {
+        Database.Postgres database = TestPostgres.freshDatabase();
+        try (TestServer a = TestServer.start(node(database)); TestServer b = TestServer.start(node(database));
+                WsClient alice = tab(a, ALICE); WsClient bob = tab(b, BOB); WsClient carol = tab(b, CAROL)) {
+            String board = newBoard(a, "Redis restarts");
+            alice.join(board);
+            bob.join(board);
+            assertEquals(announcement("user_joined", board, 2, "bob", "Bob"), alice.awaitType("user_joined"));
+
+            TestRedis.stop();
+            TestRedis.start(); // empty: it keeps nothing on disk
+            Await.until("both users listed again once Redis is back", Duration.ofSeconds(10),
+                    () -> rest(board, "alice", "Alice", "bob", "Bob").equals(presenceOverRest(b, board)));
+            carol.join(board);
+            assertEquals(announcement("user_joined", board, 3, "carol", "Carol"), alice.awaitType("user_joined"));
+        }
+    }
+
+    @Test
     void aNodeThatDiesWithoutAWordLosesItsUsersWithinItsTimeToLive() {
         Database.Postgres database = TestPostgres.freshDatabase();
         try (TestServer a = TestServer.start(node(database)); WsClient alice = tab(a, ALICE)) {
