@@ -5,7 +5,7 @@ package io.liveboard.cluster;
  * user's first arrival or last departure. Per board {@code B}: {@code liveboard:presence:B:nodes} (sorted set: node
  * id → the time, in Redis's clock, its entries count as dead after), {@code liveboard:presence:B:node:<id>} (hash:
  * {@code t:<userId>} tabs, {@code u:<userId>} the user as JSON, {@code o:<userId>} its arrival number, {@code ws} and
- * {@code sse} sessions) and {@code liveboard:presence:B:order} (the counter that numbers arrivals). All of them
+ * {@code sse} sessions) and {@code liveboard:presence:B:order} (the last arrival number). All of them
  * expire unless refreshed.
  */
 final class PresenceScripts {
@@ -20,6 +20,22 @@ final class PresenceScripts {
             local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
             """;
 
+    /**
+     * The next arrival number of a board (counter key {@code key}): Redis's clock in microseconds, or one more than
+     * the last number if that is not later. So numbers keep growing across the nodes, and across a restart of Redis
+     * that lost the counter. Needs {@link #NOW}.
+     */
+    private static final String NEXT_ORDER = """
+            local function next_order(key)
+              local n = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+              local last = tonumber(redis.call('GET', key) or '0')
+              if n <= last then n = last + 1 end
+              local text = string.format('%.0f', n)
+              redis.call('SET', key, text)
+              return text
+            end
+            """;
+
     /** Adds up the {@code ws} sessions of every node in {@code nodes} (node hash prefix {@code prefix}). */
     private static final String VIEWERS_OF = """
             local function viewers_of(nodes, prefix)
@@ -32,14 +48,13 @@ final class PresenceScripts {
             """;
 
     /**
-     * A tab arrives. KEYS: nodes, own hash, order. ARGV: node, userId, user JSON, ws, sse, ttl ms, node hash prefix.
-     * Returns {first anywhere (1/0), the user's arrival number, WebSocket sessions on every node}.
+     * A tab arrives. KEYS: nodes, own hash, order. ARGV: node, userId, user JSON, ws, sse, ttl ms, node hash prefix,
+     * the user's tabs on this node now. Returns {first anywhere (1/0), the user's arrival number, WebSocket sessions on every node}.
      */
-    static final String ARRIVE = NOW + VIEWERS_OF + """
+    static final String ARRIVE = NOW + NEXT_ORDER + VIEWERS_OF + """
             local ttl = tonumber(ARGV[6])
             redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-            redis.call('HINCRBY', KEYS[2], 't:' .. ARGV[2], 1)
-            redis.call('HSET', KEYS[2], 'ws', ARGV[4], 'sse', ARGV[5])
+            redis.call('HSET', KEYS[2], 't:' .. ARGV[2], ARGV[8], 'ws', ARGV[4], 'sse', ARGV[5])
             local nodes = redis.call('ZRANGE', KEYS[1], 0, -1)
             local first = 0
             local order = redis.call('HGET', KEYS[2], 'o:' .. ARGV[2])
@@ -51,7 +66,7 @@ final class PresenceScripts {
                 end
               end
               if not order then
-                order = tostring(redis.call('INCR', KEYS[3]))
+                order = next_order(KEYS[3])
                 first = 1
               end
               redis.call('HSET', KEYS[2], 'u:' .. ARGV[2], ARGV[3], 'o:' .. ARGV[2], order)
@@ -63,14 +78,16 @@ final class PresenceScripts {
             """;
 
     /**
-     * A tab leaves. KEYS: nodes, own hash. ARGV: node, userId, ws, sse, node hash prefix. Returns {last anywhere
+     * A tab leaves. KEYS: nodes, own hash. ARGV: node, userId, ws, sse, node hash prefix, the user's tabs left on this
+     * node. Returns {last anywhere
      * (1/0), WebSocket sessions on every node}. A node left with no user on the board takes itself out of it.
      */
     static final String DEPART = VIEWERS_OF + """
-            local tabs = redis.call('HINCRBY', KEYS[2], 't:' .. ARGV[2], -1)
             redis.call('HSET', KEYS[2], 'ws', ARGV[3], 'sse', ARGV[4])
             local last = 0
-            if tabs <= 0 then
+            if tonumber(ARGV[6]) > 0 then
+              redis.call('HSET', KEYS[2], 't:' .. ARGV[2], ARGV[6])
+            elseif redis.call('HEXISTS', KEYS[2], 'o:' .. ARGV[2]) == 1 then
               redis.call('HDEL', KEYS[2], 't:' .. ARGV[2], 'u:' .. ARGV[2], 'o:' .. ARGV[2])
               last = 1
               for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
@@ -100,6 +117,30 @@ final class PresenceScripts {
             redis.call('HSET', KEYS[2], 'ws', ARGV[3], 'sse', ARGV[4])
             redis.call('PEXPIRE', KEYS[2], 2 * ttl)
             return 1
+            """;
+
+    /**
+     * Writes a node's hash anew (what the node knows, after Redis lost it or a change failed). KEYS: nodes, own hash,
+     * order. ARGV: node, ttl ms, then field, value, field, value, …; an empty arrival number ({@code o:}) gets the
+     * next one. Returns {userId, number, …} for those.
+     */
+    static final String REWRITE = NOW + NEXT_ORDER + """
+            local ttl = tonumber(ARGV[2])
+            local numbered = {}
+            redis.call('DEL', KEYS[2])
+            for i = 3, #ARGV - 1, 2 do
+              local value = ARGV[i + 1]
+              if string.sub(ARGV[i], 1, 2) == 'o:' and value == '' then
+                value = next_order(KEYS[3])
+                table.insert(numbered, string.sub(ARGV[i], 3))
+                table.insert(numbered, value)
+              end
+              redis.call('HSET', KEYS[2], ARGV[i], value)
+            end
+            redis.call('PEXPIRE', KEYS[2], 2 * ttl)
+            redis.call('PEXPIRE', KEYS[3], 3 * ttl)
+            redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+            return numbered
             """;
 
     /**
@@ -149,14 +190,14 @@ final class PresenceScripts {
                   local uid = string.sub(field, 3)
                   local o = tonumber(value)
                   if hash['u:' .. uid] and ((not best[uid]) or o < best[uid][1]) then
-                    best[uid] = {o, hash['u:' .. uid]}
+                    best[uid] = {o, hash['u:' .. uid], value}
                   end
                 end
               end
             end
             local out = {}
             for _, b in pairs(best) do
-              table.insert(out, tostring(b[1]))
+              table.insert(out, b[3])
               table.insert(out, b[2])
             end
             return out

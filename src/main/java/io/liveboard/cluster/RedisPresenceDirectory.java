@@ -25,12 +25,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,7 +70,8 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     private static final class Here {
         final User user;
         int tabs;
-        String order = "0";
+        /** Its arrival number, as Redis gave it; empty until then. */
+        String order = "";
 
         Here(User user) {
             this.user = user;
@@ -86,6 +90,8 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(10));
     /** This node's users per board; guarded by {@code this}. */
     private final Map<String, Map<String, Here>> boards = new HashMap<>();
+    /** Boards whose entries a failed change left behind this node's own count: the next refresh writes them anew. */
+    private final Set<String> stale = new HashSet<>();
     private volatile Listener listener;
     private volatile boolean closed;
 
@@ -152,67 +158,74 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
 
     @Override
     public boolean arrived(String boardId, User user, Transport transport, boolean firstHere) {
-        Here here;
-        boolean follow;
+        boolean first;
+        // under the lock from this node's count to Redis, so that a rewrite (refresh) never lands between them
         synchronized (this) {
             Map<String, Here> users = boards.computeIfAbsent(boardId, id -> new HashMap<>());
-            follow = users.isEmpty();
-            here = users.computeIfAbsent(user.userId(), id -> new Here(user));
+            boolean follow = users.isEmpty();
+            Here here = users.computeIfAbsent(user.userId(), id -> new Here(user));
             here.tabs++;
-        }
-        try {
-            if (follow) {
-                // before the joiner is told anything: from then on it hears of every arrival elsewhere
-                subscriptions.sync().subscribe(PREFIX + boardId);
-            }
-            List<Object> reply = run(redis(), PresenceScripts.ARRIVE, ScriptOutputType.MULTI,
-                    new String[] {nodesKey(boardId), nodeKey(boardId, node), PREFIX + boardId + ":order"},
-                    node, user.userId(), Json.write(user), sessions(websockets, boardId),
-                    sessions(streams, boardId), String.valueOf(ttl.toMillis()), nodePrefix(boardId));
-            synchronized (this) {
+            try {
+                if (follow) {
+                    // before the joiner is told anything: from then on it hears of every arrival elsewhere
+                    subscriptions.sync().subscribe(PREFIX + boardId);
+                }
+                List<Object> reply = run(redis(), PresenceScripts.ARRIVE, ScriptOutputType.MULTI,
+                        new String[] {nodesKey(boardId), nodeKey(boardId, node), PREFIX + boardId + ":order"},
+                        node, user.userId(), Json.write(user), sessions(websockets, boardId),
+                        sessions(streams, boardId), String.valueOf(ttl.toMillis()), nodePrefix(boardId),
+                        String.valueOf(here.tabs));
                 here.order = String.valueOf(reply.get(1));
+                first = ((Long) reply.get(0)) == 1;
+            } catch (RuntimeException e) {
+                failed("A user's arrival", e);
+                stale.add(boardId);
+                return firstHere;
             }
-            boolean first = ((Long) reply.get(0)) == 1;
-            if (first) {
-                tell(boardId, "joined", user, false, null);
-            }
-            return first;
-        } catch (RuntimeException e) {
-            failed("A user's arrival", e);
-            return firstHere;
         }
+        if (first) {
+            tell(boardId, "joined", user, false, null);
+        }
+        return first;
     }
 
     @Override
     public boolean departed(String boardId, User user, Transport transport, boolean lastHere) {
-        boolean unfollow = false;
+        boolean last;
         synchronized (this) {
             Map<String, Here> users = boards.get(boardId);
             Here here = users == null ? null : users.get(user.userId());
-            if (here != null && --here.tabs <= 0) {
+            int tabs = here == null ? 0 : --here.tabs;
+            boolean unfollow = false;
+            if (here != null && tabs <= 0) {
                 users.remove(user.userId());
                 if (users.isEmpty()) {
                     boards.remove(boardId);
+                    stale.remove(boardId);
                     unfollow = true;
                 }
             }
-        }
-        try {
-            if (unfollow) {
-                subscriptions.async().unsubscribe(PREFIX + boardId);
+            try {
+                if (unfollow) {
+                    subscriptions.async().unsubscribe(PREFIX + boardId);
+                }
+                List<Object> reply = run(redis(), PresenceScripts.DEPART, ScriptOutputType.MULTI,
+                        new String[] {nodesKey(boardId), nodeKey(boardId, node)}, node, user.userId(),
+                        sessions(websockets, boardId), sessions(streams, boardId), nodePrefix(boardId),
+                        String.valueOf(Math.max(0, tabs)));
+                last = ((Long) reply.get(0)) == 1;
+            } catch (RuntimeException e) {
+                failed("A user's departure", e);
+                if (boards.containsKey(boardId)) {
+                    stale.add(boardId);
+                }
+                return lastHere;
             }
-            List<Object> reply = run(redis(), PresenceScripts.DEPART, ScriptOutputType.MULTI,
-                    new String[] {nodesKey(boardId), nodeKey(boardId, node)}, node, user.userId(),
-                    sessions(websockets, boardId), sessions(streams, boardId), nodePrefix(boardId));
-            boolean last = ((Long) reply.get(0)) == 1;
-            if (last) {
-                tell(boardId, "left", user, false, null);
-            }
-            return last;
-        } catch (RuntimeException e) {
-            failed("A user's departure", e);
-            return lastHere;
         }
+        if (last) {
+            tell(boardId, "left", user, false, null);
+        }
+        return last;
     }
 
     @Override
@@ -237,7 +250,8 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             failed("Reading a board's users", e);
             synchronized (this) {
                 all = boards.getOrDefault(boardId, Map.of()).values().stream()
-                        .sorted(Comparator.comparingLong((Here here) -> Long.parseLong(here.order)))
+                        .sorted(Comparator.comparingLong((Here here) -> here.order.isEmpty() ? Long.MAX_VALUE
+                                : Long.parseLong(here.order)))
                         .map(here -> here.user).toList();
             }
         }
@@ -283,26 +297,21 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
         if (closed) {
             return;
         }
-        Map<String, List<Here>> snapshot = new HashMap<>();
+        List<String> boardIds;
         synchronized (this) {
-            boards.forEach((boardId, users) -> snapshot.put(boardId, new ArrayList<>(users.values())));
+            boardIds = new ArrayList<>(boards.keySet());
         }
         try {
             RedisCommands<String, String> redis = redis();
-            if (!snapshot.isEmpty()) {
+            if (!boardIds.isEmpty()) {
                 // again (no change), in case a subscription was refused while Redis was out of reach
-                subscriptions.sync().subscribe(snapshot.keySet().stream().map(id -> PREFIX + id)
-                        .toArray(String[]::new));
+                subscriptions.sync().subscribe(boardIds.stream().map(id -> PREFIX + id).toArray(String[]::new));
             }
-            for (Map.Entry<String, List<Here>> board : snapshot.entrySet()) {
-                String boardId = board.getKey();
-                String own = nodeKey(boardId, node);
+            for (String boardId : boardIds) {
                 Long kept = run(redis, PresenceScripts.REFRESH, ScriptOutputType.INTEGER,
-                        new String[] {nodesKey(boardId), own, PREFIX + boardId + ":order"}, node,
+                        new String[] {nodesKey(boardId), nodeKey(boardId, node), PREFIX + boardId + ":order"}, node,
                         String.valueOf(ttl.toMillis()), sessions(websockets, boardId), sessions(streams, boardId));
-                if (kept == 0 && !board.getValue().isEmpty()) {
-                    rewrite(redis, boardId, own, board.getValue());
-                }
+                rewrite(redis, boardId, kept == 0);
                 reap(redis, boardId, "");
             }
             run(redis, PresenceScripts.PUT_NODE, ScriptOutputType.INTEGER, new String[] {NODES, NODE + node}, node,
@@ -312,19 +321,33 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
         }
     }
 
-    private void rewrite(RedisCommands<String, String> redis, String boardId, String own, List<Here> users) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        synchronized (this) {
-            for (Here here : users) {
-                fields.put("t:" + here.user.userId(), String.valueOf(here.tabs));
-                fields.put("u:" + here.user.userId(), Json.write(here.user));
-                fields.put("o:" + here.user.userId(), here.order);
+    /**
+     * Writes this node's entries of the board anew from what it knows, if Redis lost them ({@code lost}) or a failed
+     * change left them behind; under the lock, so that no change of this node falls between its count and the write.
+     */
+    private synchronized void rewrite(RedisCommands<String, String> redis, String boardId, boolean lost) {
+        Map<String, Here> users = boards.get(boardId);
+        if (users == null || (!lost && !stale.contains(boardId))) {
+            return;
+        }
+        List<String> args = new ArrayList<>();
+        args.add(node);
+        args.add(String.valueOf(ttl.toMillis()));
+        for (Here here : users.values()) {
+            Collections.addAll(args, "t:" + here.user.userId(), String.valueOf(here.tabs),
+                    "u:" + here.user.userId(), Json.write(here.user), "o:" + here.user.userId(), here.order);
+        }
+        Collections.addAll(args, "ws", sessions(websockets, boardId), "sse", sessions(streams, boardId));
+        List<Object> numbered = run(redis, PresenceScripts.REWRITE, ScriptOutputType.MULTI,
+                new String[] {nodesKey(boardId), nodeKey(boardId, node), PREFIX + boardId + ":order"},
+                args.toArray(String[]::new));
+        for (int i = 0; i + 1 < numbered.size(); i += 2) {
+            Here here = users.get((String) numbered.get(i));
+            if (here != null) {
+                here.order = (String) numbered.get(i + 1);
             }
         }
-        fields.put("ws", sessions(websockets, boardId));
-        fields.put("sse", sessions(streams, boardId));
-        redis.hset(own, fields);
-        redis.pexpire(own, 2 * ttl.toMillis());
+        stale.remove(boardId);
         LOG.info("Wrote this node's presence on board {} to Redis again ({} users)", boardId, users.size());
     }
 
