@@ -176,8 +176,8 @@ final class PresenceScripts {
             """;
 
     /**
-     * The board's users on every node, each once with its earliest arrival number. KEYS: nodes. ARGV: node hash
-     * prefix. Returns {number, user JSON, number, user JSON, …}, unordered.
+     * A page of the board's users on every node, each once, in order of its earliest arrival number (then of id).
+     * KEYS: nodes. ARGV: node hash prefix, offset, limit. Returns {how many in all, user JSON, user JSON, …}.
      */
     static final String USERS = """
             local best = {}
@@ -190,16 +190,21 @@ final class PresenceScripts {
                   local uid = string.sub(field, 3)
                   local o = tonumber(value)
                   if hash['u:' .. uid] and ((not best[uid]) or o < best[uid][1]) then
-                    best[uid] = {o, hash['u:' .. uid], value}
+                    best[uid] = {o, hash['u:' .. uid], uid}
                   end
                 end
               end
             end
-            local out = {}
-            for _, b in pairs(best) do
-              table.insert(out, b[3])
-              table.insert(out, b[2])
-            end
+            local all = {}
+            for _, b in pairs(best) do table.insert(all, b) end
+            table.sort(all, function(x, y)
+              if x[1] ~= y[1] then return x[1] < y[1] end
+              return x[3] < y[3]
+            end)
+            local out = {#all}
+            local from = tonumber(ARGV[2])
+            local to = math.min(#all, from + tonumber(ARGV[3]))
+            for i = from + 1, to do table.insert(out, all[i][2]) end
             return out
             """;
 

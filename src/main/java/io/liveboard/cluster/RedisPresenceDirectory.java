@@ -235,29 +235,28 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
 
     @Override
     public Presence.Page users(String boardId, int offset, int limit) {
-        List<User> all;
         try {
             List<Object> reply = run(redis(), PresenceScripts.USERS, ScriptOutputType.MULTI,
-                    new String[] {nodesKey(boardId)}, nodePrefix(boardId));
-            List<Map.Entry<Long, User>> numbered = new ArrayList<>(reply.size() / 2);
-            for (int i = 0; i + 1 < reply.size(); i += 2) {
-                numbered.add(Map.entry(Long.parseLong((String) reply.get(i)), user((String) reply.get(i + 1))));
+                    new String[] {nodesKey(boardId)}, nodePrefix(boardId), String.valueOf(offset),
+                    String.valueOf(limit));
+            List<User> page = new ArrayList<>(reply.size() - 1);
+            for (int i = 1; i < reply.size(); i++) {
+                page.add(user((String) reply.get(i)));
             }
-            numbered.sort(Map.Entry.<Long, User>comparingByKey()
-                    .thenComparing(entry -> entry.getValue().userId()));
-            all = numbered.stream().map(Map.Entry::getValue).toList();
+            return new Presence.Page(page, ((Long) reply.get(0)).intValue());
         } catch (RuntimeException e) {
             failed("Reading a board's users", e);
+            List<User> all;
             synchronized (this) {
                 all = boards.getOrDefault(boardId, Map.of()).values().stream()
                         .sorted(Comparator.comparingLong((Here here) -> here.order.isEmpty() ? Long.MAX_VALUE
                                 : Long.parseLong(here.order)))
                         .map(here -> here.user).toList();
             }
+            int from = Math.min(offset, all.size());
+            int to = (int) Math.min(all.size(), (long) from + limit);
+            return new Presence.Page(List.copyOf(all.subList(from, to)), all.size());
         }
-        int from = Math.min(offset, all.size());
-        int to = (int) Math.min(all.size(), (long) from + limit);
-        return new Presence.Page(List.copyOf(all.subList(from, to)), all.size());
     }
 
     @Override
