@@ -1,6 +1,8 @@
 package io.liveboard.cluster;
 
 import static io.liveboard.support.JsonFields.object;
+import static io.liveboard.support.JsonFields.user;
+import static io.liveboard.support.JsonFields.users;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,17 +65,7 @@ class ClusterPresenceTest {
         return reply.json().path("id").asText();
     }
 
-    private static JsonNode user(String userId, String name) {
-        return object("userId", userId, "name", name);
-    }
 
-    private static List<JsonNode> users(String... idsAndNames) {
-        List<JsonNode> users = new ArrayList<>();
-        for (int i = 0; i < idsAndNames.length; i += 2) {
-            users.add(user(idsAndNames[i], idsAndNames[i + 1]));
-        }
-        return users;
-    }
 
     private static JsonNode presence(String board, String... idsAndNames) {
         return object("type", "presence", "boardId", board, "users", users(idsAndNames));

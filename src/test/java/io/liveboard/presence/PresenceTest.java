@@ -1,6 +1,7 @@
 package io.liveboard.presence;
 
 import static io.liveboard.support.JsonFields.object;
+import static io.liveboard.support.JsonFields.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.liveboard.support.Await;

@@ -2,6 +2,8 @@ package io.liveboard.presence;
 
 import io.liveboard.auth.AuthMode;
 import static io.liveboard.support.JsonFields.object;
+import static io.liveboard.support.JsonFields.user;
+import static io.liveboard.support.JsonFields.users;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -106,17 +108,7 @@ abstract class TokenServerTest {
         assertEquals("joined", next.path("type").asText(), "expected no presence news, got " + next);
     }
 
-    static JsonNode user(String userId, String name) {
-        return object("userId", userId, "name", name);
-    }
 
-    private static List<JsonNode> users(String... idsAndNames) {
-        List<JsonNode> users = new ArrayList<>();
-        for (int i = 0; i < idsAndNames.length; i += 2) {
-            users.add(user(idsAndNames[i], idsAndNames[i + 1]));
-        }
-        return users;
-    }
 
     /** The {@code presence} message a joiner gets: the users in order of arrival. */
     static JsonNode presence(String board, String... idsAndNames) {
