@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -68,6 +69,7 @@ public final class Bench {
             case "polls" -> new Polls(options, http, probe).run(report);
             case "joins" -> new Joins(options, http, probe).run(report);
             case "floor" -> new Floor(options).run(report);
+            case "cluster" -> new Cluster(options, http).run(report);
             case "writes" -> {
                 for (int run = 1; run <= options.runs(); run++) {
                     report.accept(writes());
@@ -128,7 +130,7 @@ public final class Bench {
         } else {
             poster.closedLoop(events, window, false, i -> lists.get(i % lists.size()), subscribers::sent);
         }
-        awaitDeliveries(subscribers, expected);
+        awaitDeliveries(subscribers::received, expected);
         double seconds = (System.nanoTime() - start) / 1e9;
         ServerProbe.Reading after = probe.read();
         long delivered = subscribers.received();
@@ -211,11 +213,11 @@ public final class Bench {
     }
 
     /** Waits until every expected delivery arrived, or until nothing more arrives for 5 s. */
-    private static void awaitDeliveries(Subscribers subscribers, long expected) throws InterruptedException {
+    static void awaitDeliveries(LongSupplier received, long expected) throws InterruptedException {
         long last = -1;
         long stalledSince = System.nanoTime();
-        while (subscribers.received() < expected) {
-            long now = subscribers.received();
+        while (received.getAsLong() < expected) {
+            long now = received.getAsLong();
             if (now != last) {
                 last = now;
                 stalledSince = System.nanoTime();

@@ -25,9 +25,10 @@ import java.util.Map;
  *                    ({@code --server-pid}; 0 = do not)
  * @param flood       the {@code flood} scenario's own settings
  * @param floor       the {@code floor} scenario's own settings ({@code --readers}, {@code --bytes})
+ * @param cluster     the {@code cluster} scenario's own settings ({@code --urls}, {@code --redis-url})
  */
 public record BenchOptions(URI url, int clients, int boards, int events, int concurrency, int rate, int addresses,
-        int runs, long serverPid, FloodOptions flood, Floor.Settings floor) {
+        int runs, long serverPid, FloodOptions flood, Floor.Settings floor, Cluster.Settings cluster) {
 
     public static final String USAGE = """
             Usage: java -cp target/liveboard.jar io.liveboard.bench.Bench SCENARIO [options]
@@ -41,6 +42,9 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
                            [--reconnect true] [--in-flight 1000] [--server-pid PID]
               floor        --clients 1000 --events 500 [--rate 50000 | --rate 0] [--readers 1] [--bytes 160]
                            (no server: bare loopback writes within this process)
+              cluster      --urls http://127.0.0.1:3001,http://127.0.0.1:3002,http://127.0.0.1:3003
+                           --clients 1000 --rate 10000 --events 300 [--redis-url redis://127.0.0.1:6390]
+                           (clients spread over the nodes, tasks POSTed to the first)
             Common: --url http://127.0.0.1:3000, --runs N (measure N times; later runs have a warm server)
             Prints a summary and one JSON line per run.
             """;
@@ -50,6 +54,13 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
             int runs, long serverPid, FloodOptions flood) {
         this(url, clients, boards, events, concurrency, rate, addresses, runs, serverPid, flood,
                 Floor.Settings.DEFAULTS);
+    }
+
+    /** The settings with {@code cluster}'s own at their defaults: {@code url} alone, Redis not counted. */
+    public BenchOptions(URI url, int clients, int boards, int events, int concurrency, int rate, int addresses,
+            int runs, long serverPid, FloodOptions flood, Floor.Settings floor) {
+        this(url, clients, boards, events, concurrency, rate, addresses, runs, serverPid, flood, floor,
+                new Cluster.Settings(List.of(url), null));
     }
 
     public static BenchOptions parse(String scenario, List<String> args) {
@@ -63,8 +74,9 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
             values.put(flag.substring(2), rest.remove(0));
         }
         boolean connections = scenario.equals("connections") || scenario.equals("flood");
+        URI url = URI.create(values.getOrDefault("url", "http://127.0.0.1:3000"));
         BenchOptions options = new BenchOptions(
-                URI.create(values.getOrDefault("url", "http://127.0.0.1:3000")),
+                url,
                 number(values, "clients", connections ? 10_000 : scenario.equals("polls") ? 2_000 : 1_000),
                 number(values, "boards", scenario.equals("rooms") ? 50 : 1),
                 number(values, "events", scenario.equals("polls") ? 20 : scenario.equals("floor") ? 500 : 300),
@@ -79,10 +91,11 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
                         bool(values, "reconnect", FloodOptions.DEFAULTS.reconnect()),
                         number(values, "in-flight", FloodOptions.DEFAULTS.inFlight())),
                 new Floor.Settings(number(values, "readers", Floor.Settings.DEFAULTS.readers()),
-                        number(values, "bytes", Floor.Settings.DEFAULTS.bytes())));
+                        number(values, "bytes", Floor.Settings.DEFAULTS.bytes())),
+                Cluster.Settings.parse(values.get("urls"), values.get("redis-url"), url));
         values.keySet().removeAll(List.of("url", "clients", "boards", "events", "concurrency", "rate", "addresses",
                 "runs", "server-pid", "seconds", "attack-address", "probe-address", "reconnect", "in-flight",
-                "readers", "bytes"));
+                "readers", "bytes", "urls", "redis-url"));
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("Unknown option(s): " + values.keySet());
         }

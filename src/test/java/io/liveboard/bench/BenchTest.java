@@ -1,12 +1,17 @@
 package io.liveboard.bench;
 
+import io.liveboard.config.Config;
+import io.liveboard.config.Database;
 import io.liveboard.support.ServerTest;
+import io.liveboard.support.TestPostgres;
+import io.liveboard.support.TestRedis;
 import io.liveboard.support.TestServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -100,6 +105,34 @@ class BenchTest extends ServerTest {
             assertTrue((int) result.get("wsChecks") >= 5, result.toString());
             assertTrue((long) result.get("closedByServer") >= 150, result.toString());
             assertEquals(false, result.get("attackerLimitedByOwnFiles"), result.toString());
+        }
+    }
+
+    /**
+     * Three Apps on one PostgreSQL and one Redis, 60 clients spread over them, tasks POSTed to the first: every
+     * client gets every event, those on the other two nodes through Redis; Redis saw one PUBLISH per event, on a
+     * channel the three nodes are subscribed to.
+     */
+    @Test
+    void clusterDeliversEveryEventToClientsOnEveryNode() throws Exception {
+        Database.Postgres database = TestPostgres.freshDatabase();
+        Config config = TestServer.fastConfig(database).toBuilder().redis(TestRedis.url()).build();
+        try (TestServer a = TestServer.start(config); TestServer b = TestServer.start(config);
+                TestServer c = TestServer.start(config)) {
+            BenchOptions options = new BenchOptions(URI.create(a.http("")), 60, 1, 30, 4, 3000, 1, 2, 0,
+                    FloodOptions.DEFAULTS, Floor.Settings.DEFAULTS, new Cluster.Settings(
+                            List.of(URI.create(a.http("")), URI.create(b.http("")), URI.create(c.http(""))),
+                            TestRedis.url().url()));
+            Map<String, Object> result = new Bench(options).run("cluster");
+            assertEquals(0L, result.get("lost"), result.toString());
+            assertEquals(0, result.get("postFailures"), result.toString());
+            assertEquals(1800L, result.get("deliveries"), result.toString());
+            assertEquals("[20, 20, 20]", result.get("clientsPerNode"), result.toString());
+            assertTrue((double) result.get("otherNodesLatencyP99Ms") > 0, result.toString());
+            assertTrue((double) result.get("postingNodeLatencyP99Ms") > 0, result.toString());
+            assertEquals(30L, result.get("redisPublishes"), result.toString());
+            assertEquals(3L, result.get("redisBoardChannelSubscribers"), result.toString());
+            assertEquals(3.0, result.get("redisMessagesOutPerEvent"), result.toString());
         }
     }
 
