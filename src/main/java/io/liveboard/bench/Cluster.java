@@ -20,7 +20,10 @@ import org.HdrHistogram.Histogram;
  * {@code --concurrency} events in flight with {@code --rate 0}). Reports publish→receive latency for all clients,
  * and separately for the clients on the POSTing node ({@code postingNode…}) and on the other nodes
  * ({@code otherNodes…}): the difference is what crossing Redis costs. With {@code --redis-url}, also what Redis
- * carried per event (see {@link RedisPubSubCounter}). With one URL it is the same scenario on one node.
+ * carried per event: the PUBLISH commands of the run (all channels), the messages on the board's channel, the nodes
+ * subscribed to it, and so the messages Redis sent to nodes per event (see {@link RedisPubSubCounter}). With one
+ * URL it is the same scenario on one node. The board's channel is counted after the run's last delivery, so
+ * a message published later (there is none in this scenario) would not be seen.
  */
 final class Cluster {
 
@@ -76,7 +79,7 @@ final class Cluster {
         List<Subscribers> groups = new ArrayList<>();
         List<ServerProbe> probes = new ArrayList<>();
         String redisUrl = options.cluster().redisUrl();
-        try (RedisPubSubCounter redis = redisUrl == null ? null : new RedisPubSubCounter(redisUrl)) {
+        try (RedisPubSubCounter redis = redisUrl == null ? null : new RedisPubSubCounter(redisUrl, CHANNEL + boardId)) {
             try {
                 for (int n = 0; n < nodes.size(); n++) {
                     groups.add(new Subscribers(Bench.webSocket(nodes.get(n)), List.of(boardId), membersOn[n],
@@ -121,6 +124,7 @@ final class Cluster {
         TaskPoster.SendObserver sent = (i, nanos) -> groups.forEach(g -> g.sent(i, nanos));
         List<ServerProbe.Reading> before = read(probes);
         long publishesBefore = redis == null ? 0 : redis.publishes();
+        long messagesBefore = redis == null ? 0 : redis.channelMessages();
         long start = System.nanoTime();
         if (options.rate() > 0) {
             poster.openLoop(events, options.rate() / (double) options.clients(), i -> list, sent);
@@ -156,15 +160,20 @@ final class Cluster {
         result.put("serverCpuSeconds", Bench.round(cpuNanos / 1e9));
         result.put("serverCpuUsPerDelivery", Bench.round(cpuNanos / 1e3 / wsMessages));
         if (redis != null) {
-            long publishes = redis.publishes() - publishesBefore;
-            long subscribed = redis.subscribers(CHANNEL + boardId);
-            double perEvent = publishes / (double) events;
-            result.put("redisPublishes", publishes);
-            result.put("redisPublishesPerEvent", Bench.round(perEvent));
+            // the counter hears the board's channel as the nodes do: give its last message a moment to arrive
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (redis.channelMessages() - messagesBefore < events && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            long onChannel = redis.channelMessages() - messagesBefore;
+            long subscribed = redis.subscribers();
+            result.put("redisPublishes", redis.publishes() - publishesBefore);
+            result.put("redisBoardMessages", onChannel);
+            result.put("redisBoardMessagesPerEvent", Bench.round(onChannel / (double) events));
             result.put("redisBoardChannelSubscribers", subscribed);
             result.put("redisPatternSubscribers", redis.patternSubscribers());
-            // Redis sends each PUBLISH to every connection subscribed to the channel (the POSTing node's own included)
-            result.put("redisMessagesOutPerEvent", Bench.round(perEvent * subscribed));
+            // Redis sends each message on the channel to every node subscribed to it (the POSTing node's own included)
+            result.put("redisMessagesToNodesPerEvent", Bench.round(onChannel * subscribed / (double) events));
         }
     }
 

@@ -2,23 +2,40 @@ package io.liveboard.bench;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counts what a Redis carried for the {@code cluster} scenario, without slowing it (no MONITOR): the PUBLISH
- * commands it has processed ({@code INFO commandstats} → {@code cmdstat_publish:calls=N}, one Redis-side counter
- * read per reading) and how many connections are subscribed to a channel ({@code PUBSUB NUMSUB}) or to patterns
- * ({@code PUBSUB NUMPAT}). Redis hands each PUBLISH to every subscriber of its channel, so the messages it sends
- * per event are publishes per event × subscribers of the board's channel (when no pattern subscriptions exist).
+ * commands it processed in all ({@code INFO commandstats} → {@code cmdstat_publish:calls=N}, presence's included),
+ * the messages on one channel (this counter subscribes to it itself, so Redis sends it one more copy of each), and
+ * the connections subscribed to that channel ({@code PUBSUB NUMSUB}, this counter's own left out) or to patterns
+ * ({@code PUBSUB NUMPAT}). Redis hands each message to every subscriber of its channel, so it sends messages on
+ * the channel × its subscribers.
  */
 final class RedisPubSubCounter implements AutoCloseable {
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private final StatefulRedisPubSubConnection<String, String> listening;
+    private final String channel;
+    private final AtomicLong messages = new AtomicLong();
 
-    RedisPubSubCounter(String url) {
+    /** Connects to the Redis at {@code url} and subscribes to {@code channel}; returns once subscribed. */
+    RedisPubSubCounter(String url, String channel) {
+        this.channel = channel;
         client = RedisClient.create(url);
         connection = client.connect();
+        listening = client.connectPubSub();
+        listening.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String on, String message) {
+                messages.incrementAndGet();
+            }
+        });
+        listening.sync().subscribe(channel);
     }
 
     /** PUBLISH commands Redis has processed since it started (or since its stats were last reset). */
@@ -36,10 +53,15 @@ final class RedisPubSubCounter implements AutoCloseable {
         return 0;
     }
 
-    /** Connections subscribed to {@code channel}. */
-    long subscribers(String channel) {
+    /** Messages published on the channel since this counter subscribed. */
+    long channelMessages() {
+        return messages.get();
+    }
+
+    /** Connections subscribed to the channel, this counter's own not counted. */
+    long subscribers() {
         Map<String, Long> counts = connection.sync().pubsubNumsub(channel);
-        return counts.getOrDefault(channel, 0L);
+        return counts.getOrDefault(channel, 0L) - 1;
     }
 
     /** Connections subscribed to any pattern. */
@@ -49,6 +71,7 @@ final class RedisPubSubCounter implements AutoCloseable {
 
     @Override
     public void close() {
+        listening.close();
         connection.close();
         client.shutdown();
     }
