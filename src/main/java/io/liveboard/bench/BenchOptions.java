@@ -43,7 +43,7 @@ public record BenchOptions(URI url, int clients, int boards, int events, int con
               floor        --clients 1000 --events 500 [--rate 50000 | --rate 0] [--readers 1] [--bytes 160]
                            (no server: bare loopback writes within this process)
               cluster      --urls http://127.0.0.1:3001,http://127.0.0.1:3002,http://127.0.0.1:3003
-                           --clients 1000 --rate 10000 --events 300 [--redis-url redis://127.0.0.1:6390]
+                           --clients 1000 --rate 10000 --events 300 [--redis-url redis://127.0.0.1:6379]
                            (clients spread over the nodes, tasks POSTed to the first)
             Common: --url http://127.0.0.1:3000, --runs N (measure N times; later runs have a warm server)
             Prints a summary and one JSON line per run.
