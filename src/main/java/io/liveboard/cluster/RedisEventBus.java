@@ -50,6 +50,8 @@ public final class RedisEventBus implements EventBus {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
     private final String node = UUID.randomUUID().toString();
+    /** How this node's own messages begin ({@link #encode} writes the node first): dropped unread when they return. */
+    private final String ownPrefix = "{\"node\":\"" + node + "\"";
     private final LocalEventBus local = new LocalEventBus();
     private final Set<String> followed = ConcurrentHashMap.newKeySet();
     private final LogThrottle publishFailures = new LogThrottle(Duration.ofSeconds(10));
@@ -168,6 +170,9 @@ public final class RedisEventBus implements EventBus {
 
     /** A message of any node: handed to the subscribers unless it is this node's own. */
     private void received(String message) {
+        if (message.startsWith(ownPrefix)) {
+            return; // delivered here at once when published
+        }
         BoardEvent event;
         try {
             Map<String, Object> fields = Json.readMap(message);
