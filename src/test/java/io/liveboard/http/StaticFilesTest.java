@@ -44,7 +44,6 @@ import java.util.jar.JarOutputStream;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -289,8 +288,7 @@ class StaticFilesTest {
 
     @Test
     void theJarsPageIsServedFromTheClassPath() throws IOException {
-        Assumptions.assumeTrue(getClass().getClassLoader().getResource("web/board.html") != null,
-                "no web/index.html and web/board.html on the class path: the board page brings them");
+        assertNotNull(getClass().getClassLoader().getResource("web/board.html"), "the board page is on the class path");
         try (TestServer plain = TestServer.start()) {
             for (String path : List.of("/", "/b/board-1")) {
                 Got got = get(plain, path, Map.of());
