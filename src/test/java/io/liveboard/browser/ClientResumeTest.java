@@ -136,9 +136,12 @@ class ClientResumeTest {
                 ClientPage page = ClientPage.open(proxy.http(""))) {
             page.follow(ClientPage.FAST + ", transports: ['" + transport + "']", "board-1");
             page.awaitLive(transport);
+            int before = page.run("return log.status.length;").asInt();
             proxy.stallAll();
+            // from the status log, not the status now: a poll is back on a new connection within moments
             Await.until("the client takes the silent connection for dead", Duration.ofSeconds(10),
-                    () -> !"live".equals(page.status().path("state").asText()));
+                    () -> page.run("return log.status.slice(" + before + ").some((s) => s.state !== 'live');")
+                            .asBoolean());
             page.awaitLive(transport);
             new Http(server).post("/tasks", "{\"listId\":\"list-todo\",\"title\":\"After the silence\"}");
             Await.value("the change on the new connection", List.of("After the silence"), () -> page.titles("list-todo"));
