@@ -143,8 +143,10 @@ class BenchTest extends ServerTest {
         assertEquals(0L, result.get("lost"), result.toString());
         assertEquals(1000L, result.get("writes"), result.toString());
         assertEquals(160_000L, result.get("bytesRead"), result.toString());
+        // the writer thread's CPU is read in nanoseconds; the process's moves in scheduler ticks, so a run this small
+        // may see none of it (it did, in CI): only its presence is checked
         assertTrue((double) result.get("writerCpuUsPerWrite") > 0, result.toString());
-        assertTrue((double) result.get("processCpuUsPerWrite") > 0, result.toString());
+        assertTrue(result.containsKey("processCpuUsPerWrite"), result.toString());
 
         BenchOptions twoReaders = new BenchOptions(URI.create(server.http("")), 50, 1, 20, 1, 0, 1, 1, 0,
                 FloodOptions.DEFAULTS, new Floor.Settings(2, 600));
