@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * @param sseRetry            the {@code retry:} sent to SSE clients ({@code --sse-retry})
  * @param wsPingInterval      WebSocket ping interval; a peer that misses a pong is closed ({@code --ws-ping})
  * @param maxBodyBytes        largest accepted request body or WebSocket message ({@code --max-body})
- * @param maxQueuedBytes      outbound bytes one connection may have queued before it is closed as too slow
+ * @param maxQueuedBytes      outbound bytes that may wait for one connection behind its write under way before
+ *                            it is closed as too slow
  *                            ({@code --max-queued})
  * @param retention           events kept per board for clients to resume from ({@code --retention})
  * @param auth                {@code off} (everyone a guest) or {@code token} ({@code --auth})

@@ -47,7 +47,7 @@ public final class ConfigParser {
             new Option("max-body", "LIVEBOARD_MAX_BODY",
                     "BYTES  largest request body / WebSocket message (default 65536)", (b, v) -> b.maxBodyBytes(whole(v))),
             new Option("max-queued", "LIVEBOARD_MAX_QUEUED",
-                    "BYTES  bytes queued for one client before it is cut off as too slow (default 1048576)",
+                    "BYTES  bytes waiting for one client behind its write under way before it is cut off as too slow (default 1048576)",
                     (b, v) -> b.maxQueuedBytes(whole(v))),
             new Option("retention", "LIVEBOARD_RETENTION", "N  events kept per board for resuming clients (default 10000)",
                     (b, v) -> b.retention(whole(v))),

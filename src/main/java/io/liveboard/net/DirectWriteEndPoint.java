@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -28,23 +27,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 public final class DirectWriteEndPoint extends SocketChannelEndPoint {
 
-    /** Buffers in one write call: writes waiting in line are gathered up to this many. */
-    private static final int MAX_GATHER = 256;
-
-    /** One write waiting its turn: its buffers, their bytes, and Jetty's callback (null for shared frames). */
-    private record Pending(ByteBuffer[] buffers, long bytes, Callback callback) {
-    }
-
-    private final Object lock = new Object();
-    private final ArrayDeque<Pending> line = new ArrayDeque<>();
+    private final WriteLine line = new WriteLine();
     /** Set once upgraded: from then on every write goes through the line. */
     private volatile boolean ordered;
-    /** A thread is writing, or a write waits for the socket to drain: the others queue. Guarded by lock. */
-    private boolean busy;
-    /** The socket failed or closed: nothing more is taken. Guarded by lock. */
-    private boolean failed;
-    /** Bytes handed over and not yet written. Written under lock, read anywhere. */
-    private volatile long queuedBytes;
 
     public DirectWriteEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler) {
         super(channel, selector, key, scheduler);
@@ -62,17 +47,20 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
      * follows a close frame that Jetty has queued: false, or a failed socket, refuses the frames (returns false).
      */
     public boolean writeShared(ByteBuffer[] frames, long bytes, BooleanSupplier open) {
-        Pending pending = new Pending(frames, bytes, null);
-        Turn turn = admit(pending, open);
-        if (turn == Turn.NOW) {
-            drain(List.of(pending));
+        WriteLine.Write write = new WriteLine.Write(frames, bytes, null);
+        WriteLine.Turn turn = line.admit(write, open);
+        if (turn == WriteLine.Turn.NOW) {
+            drain(List.of(write));
         }
-        return turn != Turn.REFUSED;
+        return turn != WriteLine.Turn.REFUSED;
     }
 
-    /** Bytes handed over and not yet taken by the socket. */
+    /**
+     * Bytes handed over and waiting behind the write under way (see {@link WriteLine#waitingBytes}): what
+     * the peer has not let the socket take.
+     */
     public long queuedBytes() {
-        return queuedBytes;
+        return line.waitingBytes();
     }
 
     @Override
@@ -81,29 +69,11 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
             super.write(callback, buffers);
             return;
         }
-        Pending pending = new Pending(buffers, BufferUtil.remaining(buffers), callback);
-        switch (admit(pending, () -> true)) {
-            case NOW -> drain(List.of(pending));
+        WriteLine.Write write = new WriteLine.Write(buffers, BufferUtil.remaining(buffers), callback);
+        switch (line.admit(write, () -> true)) {
+            case NOW -> drain(List.of(write));
             case REFUSED -> callback.failed(new ClosedChannelException());
             case QUEUED -> { }
-        }
-    }
-
-    /** When a write goes: refused, in line behind others, or now, by the calling thread (the line is its own). */
-    private enum Turn { REFUSED, QUEUED, NOW }
-
-    private Turn admit(Pending pending, BooleanSupplier open) {
-        synchronized (lock) {
-            if (failed || !open.getAsBoolean()) {
-                return Turn.REFUSED;
-            }
-            queuedBytes += pending.bytes();
-            if (busy) {
-                line.addLast(pending);
-                return Turn.QUEUED;
-            }
-            busy = true;
-            return Turn.NOW;
         }
     }
 
@@ -112,9 +82,9 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
      * Jetty waits for the socket to drain and calls {@link Resume}. Only the thread that made the line busy runs
      * it.
      */
-    private void drain(List<Pending> first) {
-        List<Pending> batch = first;
-        while (batch != null) {
+    private void drain(List<WriteLine.Write> first) {
+        List<WriteLine.Write> batch = first;
+        while (!batch.isEmpty()) {
             ByteBuffer[] buffers = buffersOf(batch);
             boolean all;
             try {
@@ -131,96 +101,63 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
         }
     }
 
-    /**
-     * The batch is written: tells Jetty's writes in it, and takes what queued meanwhile, up to
-     * {@link #MAX_GATHER} buffers; null (and the line free) if nothing.
-     */
-    private List<Pending> next(List<Pending> written) {
-        long bytes = 0;
-        for (Pending pending : written) {
-            bytes += pending.bytes();
-            if (pending.callback() != null) {
-                pending.callback().succeeded();
+    /** The batch is written: tells Jetty's writes in it, and takes the next batch from the line (empty if none). */
+    private List<WriteLine.Write> next(List<WriteLine.Write> written) {
+        for (WriteLine.Write write : written) {
+            if (write.callback() != null) {
+                write.callback().succeeded();
             }
         }
-        List<Pending> dropped;
-        synchronized (lock) {
-            queuedBytes -= bytes;
-            if (!failed) {
-                if (line.isEmpty()) {
-                    busy = false;
-                    return null;
-                }
-                List<Pending> batch = new ArrayList<>();
-                int buffers = 0;
-                while (!line.isEmpty()
-                        && (batch.isEmpty() || buffers + line.peekFirst().buffers().length <= MAX_GATHER)) {
-                    Pending pending = line.pollFirst();
-                    buffers += pending.buffers().length;
-                    batch.add(pending);
-                }
-                return batch;
-            }
-            // closed while this thread was writing: what queued behind will never go
-            dropped = new ArrayList<>(line);
-            line.clear();
-            busy = false;
-        }
-        failCallbacks(dropped, new ClosedChannelException());
-        return null;
+        WriteLine.Next next = line.next();
+        // closed while this thread was writing: what queued behind will never go
+        failCallbacks(next.dropped(), new ClosedChannelException());
+        return next.batch();
     }
 
     /** The socket failed: everything in line fails with it, and nothing more is taken. */
-    private void fail(List<Pending> batch, Throwable cause) {
-        List<Pending> dropped = new ArrayList<>(batch);
-        synchronized (lock) {
-            failed = true;
-            dropped.addAll(line);
-            line.clear();
-            queuedBytes = 0;
-        }
+    private void fail(List<WriteLine.Write> batch, Throwable cause) {
+        List<WriteLine.Write> dropped = new ArrayList<>(batch);
+        dropped.addAll(line.fail());
         failCallbacks(dropped, cause);
         close(cause);
     }
 
-    private static void failCallbacks(List<Pending> dropped, Throwable cause) {
-        for (Pending pending : dropped) {
-            if (pending.callback() != null) {
-                pending.callback().failed(cause);
+    private static void failCallbacks(List<WriteLine.Write> dropped, Throwable cause) {
+        for (WriteLine.Write write : dropped) {
+            if (write.callback() != null) {
+                write.callback().failed(cause);
             }
         }
     }
 
     @Override
     public void onClose(Throwable cause) {
-        synchronized (lock) {
-            failed = true; // what is in line is failed by the pending write's Resume, or was never started
-        }
+        line.close(); // what is in line is failed by the pending write's Resume, or by the writer's next()
         super.onClose(cause);
     }
 
-    private static ByteBuffer[] buffersOf(List<Pending> batch) {
+    private static ByteBuffer[] buffersOf(List<WriteLine.Write> batch) {
         if (batch.size() == 1) {
             return batch.get(0).buffers();
         }
         int count = 0;
-        for (Pending pending : batch) {
-            count += pending.buffers().length;
+        for (WriteLine.Write write : batch) {
+            count += write.buffers().length;
         }
         ByteBuffer[] buffers = new ByteBuffer[count];
         int at = 0;
-        for (Pending pending : batch) {
-            System.arraycopy(pending.buffers(), 0, buffers, at, pending.buffers().length);
-            at += pending.buffers().length;
+        for (WriteLine.Write write : batch) {
+            System.arraycopy(write.buffers(), 0, buffers, at, write.buffers().length);
+            at += write.buffers().length;
         }
         return buffers;
     }
 
     /** Called by Jetty once the socket took the rest of a batch (or failed): goes on down the line. */
     private final class Resume implements Callback {
-        private final List<Pending> batch;
+        private final List<WriteLine.Write> batch;
 
-        Resume(List<Pending> batch) {
+        Resume(List<WriteLine.Write> batch) {
             this.batch = batch;
         }
 
@@ -238,9 +175,9 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
         public InvocationType getInvocationType() {
             // what runs next: flushes (non-blocking) and the callbacks of Jetty's writes in this batch
             InvocationType type = InvocationType.NON_BLOCKING;
-            for (Pending pending : batch) {
-                if (pending.callback() != null) {
-                    type = Invocable.combine(type, Invocable.getInvocationType(pending.callback()));
+            for (WriteLine.Write write : batch) {
+                if (write.callback() != null) {
+                    type = Invocable.combine(type, Invocable.getInvocationType(write.callback()));
                 }
             }
             return type;

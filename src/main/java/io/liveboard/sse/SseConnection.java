@@ -22,12 +22,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Connection} over one {@code text/event-stream} response. Jetty allows one write in flight per
  * response, so frames queue here and whatever queued during a write goes out together in the next one.
- * A send that finds more than {@code maxQueuedBytes} still unwritten, or a failed write, cuts the stream and
- * runs {@code onEnd}.
+ * A send that finds more than {@code maxQueuedBytes} waiting behind the write under way, or a failed write,
+ * cuts the stream and runs {@code onEnd}.
  */
 final class SseConnection implements Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(SseConnection.class);
+    /** Bytes in one write: what queued beyond waits for the next. */
+    private static final int MAX_WRITE_BYTES = 256 * 1024;
     private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final String id;
@@ -42,7 +44,8 @@ final class SseConnection implements Connection {
     private final Map<String, Long> positions;
 
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
-    private long unwrittenBytes;
+    /** Bytes queued behind the write under way (what that write took may already be with the client). */
+    private long waitingBytes;
     private boolean writing;
     private boolean closing;
     private boolean ended;
@@ -66,7 +69,7 @@ final class SseConnection implements Connection {
         this.metrics = metrics;
         byte[] bytes = opening.getBytes(StandardCharsets.UTF_8);
         pending.add(bytes);
-        unwrittenBytes = bytes.length;
+        waitingBytes = bytes.length;
         writing = true;
     }
 
@@ -176,13 +179,13 @@ final class SseConnection implements Connection {
         if (closing || ended) {
             return null;
         }
-        // what is already unwritten decides, not these bytes: a large replay or burst still goes to a client
-        // that keeps up; before start() only the opening and the backlogs queue, however large
-        if (started && unwrittenBytes > maxQueuedBytes) {
+        // what already waits decides, not these bytes: a large replay or burst still goes to a client that keeps
+        // up; before start() only the opening and the backlogs queue, however large
+        if (started && waitingBytes > maxQueuedBytes) {
             overflowed = true;
             return null;
         }
-        unwrittenBytes += bytes.length;
+        waitingBytes += bytes.length;
         pending.add(bytes);
         if (writing) {
             return null;
@@ -198,19 +201,18 @@ final class SseConnection implements Connection {
             cut = overflowed;
         }
         if (cut) {
-            LOG.info("Cutting SSE stream {}: more than {} bytes unwritten (slow consumer)", id, maxQueuedBytes);
+            LOG.info("Cutting SSE stream {}: more than {} bytes waiting (slow consumer)", id, maxQueuedBytes);
             metrics.slowConsumer(Transport.SSE);
             abort(new IOException("slow consumer"));
         } else if (next != null) {
-            response.write(false, next, Callback.from(() -> written(next.capacity()), this::abort));
+            response.write(false, next, Callback.from(this::written, this::abort));
         }
     }
 
-    private void written(int bytes) {
+    private void written() {
         ByteBuffer next;
         boolean endNow = false;
         synchronized (this) {
-            unwrittenBytes -= bytes;
             if (ended) {
                 return;
             }
@@ -233,13 +235,20 @@ final class SseConnection implements Connection {
         }
     }
 
+    /** Takes the next write out of the queue: what waits, up to {@link #MAX_WRITE_BYTES} (or one larger frame). */
     private ByteBuffer drain() {
         int size = 0;
+        int chunks = 0;
         for (byte[] chunk : pending) {
+            if (chunks > 0 && size + chunk.length > MAX_WRITE_BYTES) {
+                break;
+            }
             size += chunk.length;
+            chunks++;
         }
+        waitingBytes -= size;
         ByteBuffer buffer = ByteBuffer.allocate(size);
-        while (!pending.isEmpty()) {
+        for (int i = 0; i < chunks; i++) {
             buffer.put(pending.poll());
         }
         return buffer.flip();
