@@ -34,6 +34,8 @@ final class WriteLine {
     record Next(List<Write> batch, List<Write> dropped) {
     }
 
+    private static final Next FREE = new Next(List.of(), List.of());
+
     private final ArrayDeque<Write> line = new ArrayDeque<>();
     /** A thread is writing, or a write waits for the socket to drain: the others queue. Guarded by this. */
     private boolean busy;
@@ -73,7 +75,7 @@ final class WriteLine {
         }
         if (line.isEmpty()) {
             busy = false;
-            return new Next(List.of(), List.of());
+            return FREE;
         }
         List<Write> batch = new ArrayList<>();
         int buffers = 0;
