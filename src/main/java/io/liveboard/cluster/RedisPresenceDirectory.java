@@ -1,12 +1,15 @@
 package io.liveboard.cluster;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -40,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +57,12 @@ import org.slf4j.LoggerFactory;
  * announces the users who were only there: a node that dies takes its users out of presence within about the time to
  * live. A node also keeps its connection counts in {@code liveboard:node:<id>} for {@code /admin/connections}.
  *
- * <p>Threads: changes on the fan-out thread (one Redis round trip each, at most {@link #COMMAND_TIMEOUT}); refreshes
- * on a thread of its own; news of other nodes on Lettuce's thread. When Redis cannot be reached, a node answers from
- * what it knows itself (its own users, its own sessions) and writes its entries again once Redis is back.
+ * <p>Threads: changes on the fan-out thread (one Redis round trip each); refreshes on a thread of its own; news of
+ * other nodes on Lettuce's thread. When Redis cannot be reached, a node answers from what it knows itself (its own
+ * users, its own sessions) and writes its entries again once Redis is back. A change or read waits for Redis at most
+ * {@link #CALL_TIMEOUT}; once one has failed (refused, or no answer in time), the node takes Redis for out of reach
+ * and answers on its own at once, without asking, until a probe every {@link #PROBE_EVERY} on the refresh thread gets
+ * an answer again. So a Redis that stops answering holds up the delivery of events for at most that one timeout.
  */
 public final class RedisPresenceDirectory implements PresenceDirectory {
 
@@ -64,6 +71,10 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     private static final String NODES = "liveboard:nodes";
     private static final String NODE = "liveboard:node:";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a change or a read (on the fan-out thread, or a request's) waits for Redis. */
+    static final Duration CALL_TIMEOUT = Duration.ofMillis(500);
+    /** How often a node that took Redis for out of reach asks it again. */
+    static final Duration PROBE_EVERY = Duration.ofMillis(250);
     private static final Map<String, String> DIGESTS = new ConcurrentHashMap<>();
 
     /** A user of this node on one board: what this node has written to Redis, to write again if Redis lost it. */
@@ -94,6 +105,8 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     private final Set<String> stale = new HashSet<>();
     private volatile Listener listener;
     private volatile boolean closed;
+    /** False from a failed call until a probe gets an answer: meanwhile nothing asks Redis but the probe. */
+    private volatile boolean reachable = true;
 
     private RedisPresenceDirectory(RedisUrl url, RoomRegistry websockets, RoomRegistry streams, Duration ttl) {
         this.ttl = ttl;
@@ -133,6 +146,8 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
         });
         long every = Math.max(1, ttl.toMillis() / 3);
         refresher.scheduleWithFixedDelay(this::refresh, 0, every, TimeUnit.MILLISECONDS);
+        refresher.scheduleWithFixedDelay(this::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -168,9 +183,9 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             try {
                 if (follow) {
                     // before the joiner is told anything: from then on it hears of every arrival elsewhere
-                    subscriptions.sync().subscribe(PREFIX + boardId);
+                    follow(boardId);
                 }
-                List<Object> reply = run(redis(), PresenceScripts.ARRIVE, ScriptOutputType.MULTI,
+                List<Object> reply = call(PresenceScripts.ARRIVE, ScriptOutputType.MULTI,
                         new String[] {nodesKey(boardId), nodeKey(boardId, node), PREFIX + boardId + ":order"},
                         node, user.userId(), Json.write(user), sessions(websockets, boardId),
                         sessions(streams, boardId), String.valueOf(ttl.toMillis()), nodePrefix(boardId),
@@ -209,7 +224,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
                 if (unfollow) {
                     subscriptions.async().unsubscribe(PREFIX + boardId);
                 }
-                List<Object> reply = run(redis(), PresenceScripts.DEPART, ScriptOutputType.MULTI,
+                List<Object> reply = call(PresenceScripts.DEPART, ScriptOutputType.MULTI,
                         new String[] {nodesKey(boardId), nodeKey(boardId, node)}, node, user.userId(),
                         sessions(websockets, boardId), sessions(streams, boardId), nodePrefix(boardId),
                         String.valueOf(Math.max(0, tabs)));
@@ -236,7 +251,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     @Override
     public Presence.Page users(String boardId, int offset, int limit) {
         try {
-            List<Object> reply = run(redis(), PresenceScripts.USERS, ScriptOutputType.MULTI,
+            List<Object> reply = call(PresenceScripts.USERS, ScriptOutputType.MULTI,
                     new String[] {nodesKey(boardId)}, nodePrefix(boardId), String.valueOf(offset),
                     String.valueOf(limit));
             List<User> page = new ArrayList<>(reply.size() - 1);
@@ -267,7 +282,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     @Override
     public int viewers(String boardId) {
         try {
-            return ((Long) run(redis(), PresenceScripts.VIEWERS, ScriptOutputType.INTEGER,
+            return ((Long) call(PresenceScripts.VIEWERS, ScriptOutputType.INTEGER,
                     new String[] {nodesKey(boardId)}, nodePrefix(boardId))).intValue();
         } catch (RuntimeException e) {
             failed("Counting a board's sessions", e);
@@ -279,7 +294,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     public Map<String, NodeCounts> nodes() {
         Map<String, NodeCounts> nodes = new TreeMap<>();
         try {
-            List<Object> reply = run(redis(), PresenceScripts.NODES, ScriptOutputType.MULTI, new String[] {NODES},
+            List<Object> reply = call(PresenceScripts.NODES, ScriptOutputType.MULTI, new String[] {NODES},
                     NODE);
             for (int i = 0; i + 1 < reply.size(); i += 2) {
                 nodes.put((String) reply.get(i), counts((String) reply.get(i + 1)));
@@ -293,8 +308,8 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
 
     /** Renews this node's entries, writes again what Redis lost, and takes dead nodes off this node's boards. */
     private void refresh() {
-        if (closed) {
-            return;
+        if (closed || !reachable) {
+            return; // the probe refreshes once Redis answers again
         }
         List<String> boardIds;
         synchronized (this) {
@@ -316,8 +331,24 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             run(redis, PresenceScripts.PUT_NODE, ScriptOutputType.INTEGER, new String[] {NODES, NODE + node}, node,
                     Json.write(ownCounts()), String.valueOf(ttl.toMillis()));
         } catch (RuntimeException e) {
+            reachable = false;
             failed("Refreshing this node's presence", e);
         }
+    }
+
+    /** While Redis is taken for out of reach: asks it (on the refresh thread) and, on an answer, refreshes at once. */
+    private void probe() {
+        if (reachable || closed) {
+            return;
+        }
+        try {
+            redis().ping();
+        } catch (RuntimeException e) {
+            return; // still out of reach (the refresh says so in the log)
+        }
+        LOG.info("Redis answers again: this node's presence goes through it again");
+        reachable = true;
+        refresh();
     }
 
     /**
@@ -366,7 +397,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
 
     /** Publishes news for the other nodes, fire-and-forget. */
     private void tell(String boardId, String kind, User user, boolean typing, String taskId) {
-        if (closed) {
+        if (closed || !reachable) {
             return;
         }
         Map<String, Object> news = new LinkedHashMap<>();
@@ -452,6 +483,43 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
         }
     }
 
+    /**
+     * Runs the script for a change or a read: refused at once while Redis is taken for out of reach, else waiting at
+     * most {@link #CALL_TIMEOUT}; a failure takes Redis for out of reach.
+     */
+    private <T> T call(String script, ScriptOutputType type, String[] keys, String... args) {
+        String digest = DIGESTS.computeIfAbsent(script, RedisPresenceDirectory::sha1);
+        return guarded(() -> {
+            RedisAsyncCommands<String, String> redis = connection.async();
+            try {
+                return await(redis.<T>evalsha(digest, type, keys, args));
+            } catch (RedisNoScriptException e) {
+                return await(redis.<T>eval(script, type, keys, args));
+            }
+        });
+    }
+
+    /** Subscribes to the board's news, refused and failing as {@link #call}. */
+    private void follow(String boardId) {
+        guarded(() -> await(subscriptions.async().subscribe(PREFIX + boardId)));
+    }
+
+    private <T> T guarded(Supplier<T> work) {
+        if (!reachable || closed) {
+            throw new IllegalStateException(closed ? "closed" : "Redis is out of reach");
+        }
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            reachable = false;
+            throw e;
+        }
+    }
+
+    private static <T> T await(RedisFuture<T> reply) {
+        return LettuceFutures.awaitOrCancel(reply, CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private static String sha1(String script) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
@@ -519,6 +587,9 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             boardIds = new ArrayList<>(boards.keySet());
         }
         try {
+            if (!reachable) {
+                throw new IllegalStateException("Redis is out of reach: this node's entries will expire");
+            }
             RedisCommands<String, String> redis = redis();
             for (String boardId : boardIds) {
                 reap(redis, boardId, node);
