@@ -208,6 +208,24 @@ final class PresenceScripts {
             return out
             """;
 
+    /**
+     * Which of the users are on the board on another node. KEYS: nodes. ARGV: node, node hash prefix, userId, userId,
+     * …. Returns those user ids.
+     */
+    static final String ELSEWHERE = """
+            local nodes = redis.call('ZRANGE', KEYS[1], 0, -1)
+            local out = {}
+            for i = 3, #ARGV do
+              for _, other in ipairs(nodes) do
+                if other ~= ARGV[1] and redis.call('HEXISTS', ARGV[2] .. other, 'o:' .. ARGV[i]) == 1 then
+                  table.insert(out, ARGV[i])
+                  break
+                end
+              end
+            end
+            return out
+            """;
+
     /** The board's WebSocket sessions on every node. KEYS: nodes. ARGV: node hash prefix. */
     static final String VIEWERS = VIEWERS_OF + """
             return viewers_of(redis.call('ZRANGE', KEYS[1], 0, -1), ARGV[1])

@@ -75,6 +75,11 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     static final Duration CALL_TIMEOUT = Duration.ofMillis(500);
     /** How often a node that took Redis for out of reach asks it again. */
     static final Duration PROBE_EVERY = Duration.ofMillis(250);
+    /**
+     * How long after Redis answers again a node waits before it tells the others what they missed: by then they
+     * have found Redis back and subscribed again (Lettuce reconnects within a second).
+     */
+    static final Duration SETTLE = Duration.ofSeconds(2);
     private static final Map<String, String> DIGESTS = new ConcurrentHashMap<>();
 
     /** A user of this node on one board: what this node has written to Redis, to write again if Redis lost it. */
@@ -87,6 +92,10 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
         Here(User user) {
             this.user = user;
         }
+    }
+
+    /** A user's first arrival ({@code arrived}) or last departure that only this node's room heard of. */
+    private record Untold(User user, boolean arrived) {
     }
 
     private final String node = UUID.randomUUID().toString();
@@ -103,10 +112,17 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     private final Map<String, Map<String, Here>> boards = new HashMap<>();
     /** Boards whose entries a failed change left behind this node's own count: the next refresh writes them anew. */
     private final Set<String> stale = new HashSet<>();
+    /**
+     * Per board, by user id: arrivals and departures this node told only its own room, Redis being out of reach; the
+     * other nodes are told once it answers again ({@link #tellUntold}). Guarded by {@code this}.
+     */
+    private final Map<String, Map<String, Untold>> untold = new HashMap<>();
     private volatile Listener listener;
     private volatile boolean closed;
     /** False from a failed call until a probe gets an answer: meanwhile nothing asks Redis but the probe. */
     private volatile boolean reachable = true;
+    /** When (System.nanoTime) the probe last found Redis back. */
+    private volatile long reachableSince = System.nanoTime();
 
     private RedisPresenceDirectory(RedisUrl url, RoomRegistry websockets, RoomRegistry streams, Duration ttl) {
         this.ttl = ttl;
@@ -195,6 +211,9 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             } catch (RuntimeException e) {
                 failed("A user's arrival", e);
                 stale.add(boardId);
+                if (firstHere) {
+                    untold(boardId, user, true);
+                }
                 return firstHere;
             }
         }
@@ -234,6 +253,9 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
                 if (boards.containsKey(boardId)) {
                     stale.add(boardId);
                 }
+                if (lastHere) {
+                    untold(boardId, user, false);
+                }
                 return lastHere;
             }
         }
@@ -241,6 +263,18 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             tell(boardId, "left", user, false, null);
         }
         return last;
+    }
+
+    /** Notes news the other nodes missed; an arrival and a departure of the same user cancel out. */
+    private void untold(String boardId, User user, boolean arrived) {
+        assert Thread.holdsLock(this);
+        Map<String, Untold> users = untold.computeIfAbsent(boardId, id -> new HashMap<>());
+        if (users.remove(user.userId()) == null) {
+            users.put(user.userId(), new Untold(user, arrived));
+        }
+        if (users.isEmpty()) {
+            untold.remove(boardId);
+        }
     }
 
     @Override
@@ -328,6 +362,14 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
                 rewrite(redis, boardId, kept == 0);
                 reap(redis, boardId, "");
             }
+            List<String> untoldBoards;
+            synchronized (this) {
+                untoldBoards = System.nanoTime() - reachableSince < SETTLE.toNanos() ? List.of()
+                        : new ArrayList<>(untold.keySet());
+            }
+            for (String boardId : untoldBoards) {
+                tellUntold(redis, boardId);
+            }
             run(redis, PresenceScripts.PUT_NODE, ScriptOutputType.INTEGER, new String[] {NODES, NODE + node}, node,
                     Json.write(ownCounts()), String.valueOf(ttl.toMillis()));
         } catch (RuntimeException e) {
@@ -347,6 +389,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             return; // still out of reach (the refresh says so in the log)
         }
         LOG.info("Redis answers again: this node's presence goes through it again");
+        reachableSince = System.nanoTime();
         reachable = true;
         refresh();
     }
@@ -381,18 +424,65 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
         LOG.info("Wrote this node's presence on board {} to Redis again ({} users)", boardId, users.size());
     }
 
-    /** Takes dead nodes (and {@code stopping}, if not empty) off the board; their users who were only there leave. */
-    private void reap(RedisCommands<String, String> redis, String boardId, String stopping) {
+    /**
+     * Tells the other nodes the arrivals and departures on the board that only this node's room heard of, Redis
+     * being out of reach then: a user who arrived and is on no other node joined; one who left, is not here and is on
+     * no other node left. If this node has no user left on the board, its entries (as Redis may still have them) go.
+     * Under the lock, so that no change of this node falls in between.
+     */
+    private synchronized void tellUntold(RedisCommands<String, String> redis, String boardId) {
+        Map<String, Untold> users = untold.remove(boardId);
+        if (users == null) {
+            return;
+        }
+        Map<String, Here> here = boards.getOrDefault(boardId, Map.of());
+        Set<String> told = new HashSet<>();
+        List<Object> elsewhere;
+        try {
+            if (here.isEmpty()) {
+                reap(redis, boardId, node).forEach(user -> told.add(user.userId()));
+            }
+            List<String> args = new ArrayList<>(List.of(node, nodePrefix(boardId)));
+            args.addAll(users.keySet());
+            elsewhere = run(redis, PresenceScripts.ELSEWHERE, ScriptOutputType.MULTI,
+                    new String[] {nodesKey(boardId)}, args.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            users.keySet().removeAll(told);
+            untold.merge(boardId, users, (newer, mine) -> {
+                mine.putAll(newer);
+                return mine;
+            }); // for the next time Redis answers
+            throw e;
+        }
+        for (Untold one : users.values()) {
+            String userId = one.user().userId();
+            if (elsewhere.contains(userId) || told.contains(userId) || one.arrived() != here.containsKey(userId)) {
+                continue;
+            }
+            tell(boardId, one.arrived() ? "joined" : "left", one.user(), false, null);
+        }
+        LOG.info("Told the other nodes of {} arrival(s) and departure(s) on board {} while Redis was out of reach",
+                users.size(), boardId);
+    }
+
+    /**
+     * Takes dead nodes (and {@code stopping}, if not empty) off the board; their users who were only there leave
+     * (told to the other nodes, and to this node's room unless {@code stopping}). Returns those users.
+     */
+    private List<User> reap(RedisCommands<String, String> redis, String boardId, String stopping) {
         List<Object> gone = run(redis, PresenceScripts.REAP, ScriptOutputType.MULTI,
                 new String[] {nodesKey(boardId)}, nodePrefix(boardId), stopping);
         Listener here = listener;
+        List<User> users = new ArrayList<>(gone.size());
         for (Object json : gone) {
             User user = user((String) json);
+            users.add(user);
             tell(boardId, "left", user, false, null);
             if (here != null && stopping.isEmpty()) {
                 here.left(boardId, user);
             }
         }
+        return users;
     }
 
     /** Publishes news for the other nodes, fire-and-forget. */
