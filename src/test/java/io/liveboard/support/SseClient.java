@@ -66,10 +66,15 @@ public final class SseClient implements AutoCloseable {
     }
 
     public static SseClient open(TestServer server, String path, Map<String, String> headers) {
+        return open(URI.create(server.http(path)), headers);
+    }
+
+    /** A stream of a server that is no {@link TestServer} (a node in another process). */
+    public static SseClient open(URI uri, Map<String, String> headers) {
         try {
-            return new SseClient(HttpClient.newHttpClient(), URI.create(server.http(path)), headers);
+            return new SseClient(HttpClient.newHttpClient(), uri, headers);
         } catch (Exception e) {
-            throw new IllegalStateException("SSE connect to " + path + " failed", e);
+            throw new IllegalStateException("SSE connect to " + uri + " failed", e);
         }
     }
 
@@ -153,6 +158,23 @@ public final class SseClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The next event, whatever it is (a comment too), or null if none came within {@code wait}: for a reader of its
+     * own that records everything (one thread only, as for {@link #await}).
+     */
+    public Event poll(Duration wait) {
+        try {
+            Event event = inbox.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+            if (event != null) {
+                seen.add(event);
+            }
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

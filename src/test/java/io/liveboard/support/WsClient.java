@@ -90,19 +90,35 @@ public final class WsClient implements AutoCloseable {
      * answers with an error and a close instead of {@code connected}.
      */
     public static WsClient open(TestServer server, String path, Map<String, String> headers) {
+        return open(URI.create(server.ws(path)), headers);
+    }
+
+    /** Connects to a server that is no {@link TestServer} (a node in another process); waits for {@code connected}. */
+    public static WsClient connect(URI uri) {
+        WsClient client = open(uri, Map.of());
+        try {
+            client.await(m -> "connected".equals(m.path("type").asText()));
+            return client;
+        } catch (RuntimeException | Error e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    private static WsClient open(URI uri, Map<String, String> headers) {
         WebSocketClient jetty = new WebSocketClient();
         // Jetty's default of 64 KiB would refuse a large message from the server (a resync of a big board)
         jetty.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
         try {
             jetty.start();
-            return new WsClient(jetty, URI.create(server.ws(path)), headers);
+            return new WsClient(jetty, uri, headers);
         } catch (Exception e) {
             try {
                 jetty.stop();
             } catch (Exception ignored) {
                 // already failing
             }
-            throw new IllegalStateException("WebSocket connect to " + path + " failed", e);
+            throw new IllegalStateException("WebSocket connect to " + uri + " failed", e);
         }
     }
 
@@ -175,6 +191,23 @@ public final class WsClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The next message, whatever it is, or null if none came within {@code wait}: for a reader of its own that
+     * records everything (one thread only, as for {@link #await}).
+     */
+    public JsonNode poll(Duration wait) {
+        try {
+            JsonNode message = inbox.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+            if (message != null) {
+                seen.add(message);
+            }
+            return message;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
