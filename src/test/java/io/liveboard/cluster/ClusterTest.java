@@ -3,11 +3,9 @@ package io.liveboard.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.liveboard.board.BoardEvent;
 import io.liveboard.config.Config;
 import io.liveboard.config.Database;
 import io.liveboard.json.Json;
-import io.liveboard.realtime.EventBus;
 import io.liveboard.support.Http;
 import io.liveboard.support.SseClient;
 import io.liveboard.support.TestPostgres;
@@ -218,7 +216,7 @@ class ClusterTest {
     void aNodeThatCommitsButNeverPublishesStillReachesTheOthersWithinAboutASecond() {
         Database.Postgres database = TestPostgres.freshDatabase();
         Config config = nodeConfig(database);
-        TestServer silent = open(TestServer.startWithBus(config, Silent::new));
+        TestServer silent = open(TestServer.startWithBus(config, SilentBus::new));
         TestServer a = open(TestServer.start(config));
         TestServer b = open(TestServer.start(config));
         Follower onA = ws(a, "board-1");
@@ -235,7 +233,7 @@ class ClusterTest {
     void aSocketIsSparedItsChangeEvenWhenItsNodeReadsTheEventFromTheDatabase() {
         Database.Postgres database = TestPostgres.freshDatabase();
         Config config = nodeConfig(database);
-        TestServer silent = open(TestServer.startWithBus(config, Silent::new));
+        TestServer silent = open(TestServer.startWithBus(config, SilentBus::new));
         TestServer a = open(TestServer.start(config));
         WsClient cause = open(WsClient.connect(a));
         cause.join("board-1");
@@ -249,7 +247,7 @@ class ClusterTest {
     void anAckComesAfterTheOtherNodesEarlierEvents() {
         Database.Postgres database = TestPostgres.freshDatabase();
         Config config = nodeConfig(database);
-        TestServer silent = open(TestServer.startWithBus(config, Silent::new));
+        TestServer silent = open(TestServer.startWithBus(config, SilentBus::new));
         TestServer node = open(TestServer.start(config));
         WsClient sender = open(WsClient.connect(node));
         sender.join("board-1");
@@ -332,39 +330,5 @@ class ClusterTest {
                 RedisUnreachableException.class, app::start);
         String message = refused.getMessage();
         assertEquals("cannot reach Redis at redis://:***@127.0.0.1:" + closed + ": Connection refused", message);
-    }
-
-    /** A node's bus that drops what the node publishes: as if it died right after each commit. */
-    private static final class Silent implements EventBus {
-        private final EventBus bus;
-
-        Silent(EventBus bus) {
-            this.bus = bus;
-        }
-
-        @Override
-        public void publish(BoardEvent event) {
-            // committed, never published
-        }
-
-        @Override
-        public AutoCloseable subscribe(Consumer<BoardEvent> subscriber) {
-            return bus.subscribe(subscriber);
-        }
-
-        @Override
-        public void follow(String boardId) {
-            bus.follow(boardId);
-        }
-
-        @Override
-        public void unfollow(String boardId) {
-            bus.unfollow(boardId);
-        }
-
-        @Override
-        public void close() {
-            bus.close();
-        }
     }
 }
