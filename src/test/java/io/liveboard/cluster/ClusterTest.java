@@ -213,6 +213,57 @@ class ClusterTest {
     }
 
     @Test
+    void redisStoppedAndStartedWhileEveryNodeKeepsWritingLosesAndReordersNothing() throws Exception {
+        List<TestServer> nodes = nodes(3);
+        List<Follower> followers = new ArrayList<>();
+        for (TestServer node : nodes) {
+            followers.add(ws(node, "board-1"));
+            followers.add(sse(node, "board-1"));
+        }
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
+        for (TestServer node : nodes) {
+            Http http = new Http(node);
+            done.add(writers.submit(() -> {
+                while (writing.get()) {
+                    http.createTask("list-todo", "from " + node.port()); // a change never fails for want of Redis
+                    created.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        try {
+            io.liveboard.support.Await.until("some changes before the outage", () -> created.get() >= 10);
+            TestRedis.stop();
+            int before = created.get();
+            long down = System.nanoTime();
+            try {
+                // long enough for the nodes to notice, and for the once-a-second read to carry events across
+                io.liveboard.support.Await.until("changes for 1.5 s while Redis is down", () -> created.get()
+                        >= before + 15 && System.nanoTime() - down >= TimeUnit.MILLISECONDS.toNanos(1500));
+            } finally {
+                TestRedis.start();
+            }
+            io.liveboard.support.Await.until("the three nodes follow board-1 on the restarted Redis",
+                    () -> subscribers("board-1") == 3);
+            int after = created.get();
+            io.liveboard.support.Await.until("changes after the outage", () -> created.get() >= after + 15);
+        } finally {
+            writing.set(false);
+        }
+        for (Future<?> writer : done) {
+            writer.get(30, TimeUnit.SECONDS);
+        }
+        long n = new Http(nodes.get(0)).get("/boards/board-1").json().path("seq").asLong();
+        assertEquals(created.get(), n, "each change made one event");
+        for (int i = 0; i < followers.size(); i++) {
+            assertGets(followers.get(i), (i % 2 == 0 ? "ws" : "sse") + " on node " + i / 2, 1, n,
+                    Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void aNodeThatCommitsButNeverPublishesStillReachesTheOthersWithinAboutASecond() {
         Database.Postgres database = TestPostgres.freshDatabase();
         Config config = nodeConfig(database);
