@@ -109,8 +109,10 @@ public final class DirectWriteEndPoint extends SocketChannelEndPoint {
             }
         }
         WriteLine.Next next = line.next();
-        // closed while this thread was writing: what queued behind will never go
-        failCallbacks(next.dropped(), new ClosedChannelException());
+        if (!next.dropped().isEmpty()) {
+            // closed while this thread was writing: what queued behind will never go
+            failCallbacks(next.dropped(), new ClosedChannelException());
+        }
         return next.batch();
     }
 
