@@ -94,6 +94,16 @@ class ClusterTest {
         }
     }
 
+    /** A WebSocket and an SSE follower of board-1 on each node, in that order. */
+    private List<Follower> wsAndSseOnEvery(List<TestServer> nodes) {
+        List<Follower> followers = new ArrayList<>();
+        for (TestServer node : nodes) {
+            followers.add(ws(node, "board-1"));
+            followers.add(sse(node, "board-1"));
+        }
+        return followers;
+    }
+
     /** Creates {@code count} tasks on the list through each node at once (one writer per node). */
     private void writeOnEvery(List<TestServer> nodes, String listId, int count) throws Exception {
         List<Future<?>> done = new ArrayList<>();
@@ -179,11 +189,7 @@ class ClusterTest {
     @Test
     void whileRedisIsDownEveryClientStillGetsEveryEventWithinSecondsAndInOrder() throws Exception {
         List<TestServer> nodes = nodes(3);
-        List<Follower> followers = new ArrayList<>();
-        for (TestServer node : nodes) {
-            followers.add(ws(node, "board-1"));
-            followers.add(sse(node, "board-1"));
-        }
+        List<Follower> followers = wsAndSseOnEvery(nodes);
         writeOnEvery(nodes, "list-todo", 3);
         for (Follower follower : followers) {
             assertGets(follower, "before the outage", 1, 9, Duration.ofSeconds(5));
@@ -215,11 +221,7 @@ class ClusterTest {
     @Test
     void redisStoppedAndStartedWhileEveryNodeKeepsWritingLosesAndReordersNothing() throws Exception {
         List<TestServer> nodes = nodes(3);
-        List<Follower> followers = new ArrayList<>();
-        for (TestServer node : nodes) {
-            followers.add(ws(node, "board-1"));
-            followers.add(sse(node, "board-1"));
-        }
+        List<Follower> followers = wsAndSseOnEvery(nodes);
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
         List<Future<?>> done = new ArrayList<>();

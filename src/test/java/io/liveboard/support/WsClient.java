@@ -75,7 +75,16 @@ public final class WsClient implements AutoCloseable {
      * the query goes in {@code path}) and waits for the server's {@code connected} message.
      */
     public static WsClient connect(TestServer server, String path, Map<String, String> headers) {
-        WsClient client = open(server, path, headers);
+        return connected(open(server, path, headers));
+    }
+
+    /** Connects to a server that is no {@link TestServer} (a node in another process); waits for {@code connected}. */
+    public static WsClient connect(URI uri) {
+        return connected(open(uri, Map.of()));
+    }
+
+    /** Waits for the server's {@code connected} message; closes the client if it does not come. */
+    private static WsClient connected(WsClient client) {
         try {
             client.await(m -> "connected".equals(m.path("type").asText()));
             return client;
@@ -91,18 +100,6 @@ public final class WsClient implements AutoCloseable {
      */
     public static WsClient open(TestServer server, String path, Map<String, String> headers) {
         return open(URI.create(server.ws(path)), headers);
-    }
-
-    /** Connects to a server that is no {@link TestServer} (a node in another process); waits for {@code connected}. */
-    public static WsClient connect(URI uri) {
-        WsClient client = open(uri, Map.of());
-        try {
-            client.await(m -> "connected".equals(m.path("type").asText()));
-            return client;
-        } catch (RuntimeException | Error e) {
-            client.close();
-            throw e;
-        }
     }
 
     private static WsClient open(URI uri, Map<String, String> headers) {
