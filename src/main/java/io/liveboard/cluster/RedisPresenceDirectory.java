@@ -454,15 +454,17 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             }); // for the next time Redis answers
             throw e;
         }
+        int news = told.size();
         for (Untold one : users.values()) {
             String userId = one.user().userId();
             if (elsewhere.contains(userId) || told.contains(userId) || one.arrived() != here.containsKey(userId)) {
                 continue;
             }
             tell(boardId, one.arrived() ? "joined" : "left", one.user(), false, null);
+            news++;
         }
         LOG.info("Told the other nodes of {} arrival(s) and departure(s) on board {} while Redis was out of reach",
-                users.size(), boardId);
+                news, boardId);
     }
 
     /**
