@@ -532,19 +532,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     }
 
     private NodeCounts ownCounts() {
-        Map<String, Map<String, Integer>> rooms = new TreeMap<>();
-        websockets.roomSizes().forEach((id, n) -> room(rooms, id).put("websocket", n));
-        streams.roomSizes().forEach((id, n) -> room(rooms, id).put("sse", n));
-        return new NodeCounts(websockets.connectionCount(), streams.connectionCount(), rooms);
-    }
-
-    private static Map<String, Integer> room(Map<String, Map<String, Integer>> rooms, String id) {
-        return rooms.computeIfAbsent(id, k -> {
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            counts.put("websocket", 0);
-            counts.put("sse", 0);
-            return counts;
-        });
+        return NodeCounts.of(websockets, streams);
     }
 
     @SuppressWarnings("unchecked")
@@ -552,7 +540,7 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
         Map<String, Object> fields = Json.readMap(json);
         Map<String, Map<String, Integer>> rooms = new TreeMap<>();
         ((Map<String, Map<String, Number>>) fields.getOrDefault("boards", Map.of())).forEach((id, counts) -> {
-            Map<String, Integer> room = room(rooms, id);
+            Map<String, Integer> room = NodeCounts.board(rooms, id);
             counts.forEach((transport, n) -> room.put(transport, n.intValue()));
         });
         return new NodeCounts(((Number) fields.get("websocket")).intValue(), ((Number) fields.get("sse")).intValue(),

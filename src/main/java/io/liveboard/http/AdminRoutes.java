@@ -63,13 +63,11 @@ public final class AdminRoutes {
         if (!nodes.isEmpty()) {
             return cluster(nodes);
         }
-        Map<String, Map<String, Integer>> boards = new TreeMap<>();
-        websockets.roomSizes().forEach((id, n) -> counts(boards, id).put("websocket", n));
-        streams.roomSizes().forEach((id, n) -> counts(boards, id).put("sse", n));
+        PresenceDirectory.NodeCounts own = PresenceDirectory.NodeCounts.of(websockets, streams);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("websocket", websockets.connectionCount());
-        body.put("sse", streams.connectionCount());
-        body.put("boards", boards);
+        body.put("websocket", own.websocket());
+        body.put("sse", own.sse());
+        body.put("boards", own.boards());
         return body;
     }
 
@@ -83,7 +81,7 @@ public final class AdminRoutes {
             websocket += node.websocket();
             sse += node.sse();
             node.boards().forEach((id, counts) -> counts.forEach((transport, n) ->
-                    counts(boards, id).merge(transport, n, Integer::sum)));
+                    PresenceDirectory.NodeCounts.board(boards, id).merge(transport, n, Integer::sum)));
             Map<String, Integer> own = new LinkedHashMap<>();
             own.put("websocket", node.websocket());
             own.put("sse", node.sse());
@@ -95,14 +93,5 @@ public final class AdminRoutes {
         body.put("boards", boards);
         body.put("nodes", each);
         return body;
-    }
-
-    private static Map<String, Integer> counts(Map<String, Map<String, Integer>> boards, String id) {
-        return boards.computeIfAbsent(id, k -> {
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            counts.put("websocket", 0);
-            counts.put("sse", 0);
-            return counts;
-        });
     }
 }

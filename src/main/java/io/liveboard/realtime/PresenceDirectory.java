@@ -1,7 +1,9 @@
 package io.liveboard.realtime;
 
 import io.liveboard.auth.User;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Who is on each board on every node: the users (one entry each, however many tabs they have on however many
@@ -28,8 +30,26 @@ public interface PresenceDirectory extends AutoCloseable {
         void typing(String boardId, User user, boolean typing, String taskId);
     }
 
-    /** One node's connections: in all, and per board (room sizes). */
+    /** One node's connections: in all, and per board (room sizes, {@code websocket} and {@code sse}, by board id). */
     record NodeCounts(int websocket, int sse, Map<String, Map<String, Integer>> boards) {
+
+        /** This node's, from its WebSocket rooms and its SSE streams. */
+        public static NodeCounts of(RoomRegistry websockets, RoomRegistry streams) {
+            Map<String, Map<String, Integer>> boards = new TreeMap<>();
+            websockets.roomSizes().forEach((id, n) -> board(boards, id).put("websocket", n));
+            streams.roomSizes().forEach((id, n) -> board(boards, id).put("sse", n));
+            return new NodeCounts(websockets.connectionCount(), streams.connectionCount(), boards);
+        }
+
+        /** The board's counts in {@code boards}, added as {@code websocket} 0 and {@code sse} 0 if absent. */
+        public static Map<String, Integer> board(Map<String, Map<String, Integer>> boards, String boardId) {
+            return boards.computeIfAbsent(boardId, id -> {
+                Map<String, Integer> counts = new LinkedHashMap<>();
+                counts.put("websocket", 0);
+                counts.put("sse", 0);
+                return counts;
+            });
+        }
     }
 
     /** Where the other nodes' news goes; set once, before the first arrival. */
