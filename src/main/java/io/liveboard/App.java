@@ -7,6 +7,7 @@ import io.liveboard.board.BoardStore;
 import io.liveboard.board.DemoData;
 import io.liveboard.cluster.RedisEventBus;
 import io.liveboard.cluster.RedisPresenceDirectory;
+import io.liveboard.cluster.RedisResources;
 import io.liveboard.config.ClientTransport;
 import io.liveboard.config.Config;
 import io.liveboard.config.Database;
@@ -95,6 +96,8 @@ public final class App {
     private final ServerConnectionLimit connectionLimit;
     private final HeaderDeadline headerDeadline;
     private BoardStore store;
+    /** With --redis: what the bus's and the presence directory's connections to Redis run on; else null. */
+    private RedisResources redis;
     private EventBus bus;
     private Fanout fanout;
     private PresenceDirectory directory;
@@ -187,7 +190,10 @@ public final class App {
         if (DemoData.seedIfEmpty(store, clock.instant())) {
             LOG.info("Empty database: created demo boards board-1 and board-2");
         }
-        bus = busWrapper.apply(config.redis() == null ? new LocalEventBus() : RedisEventBus.connect(config.redis()));
+        if (config.redis() != null) {
+            redis = new RedisResources();
+        }
+        bus = busWrapper.apply(redis == null ? new LocalEventBus() : RedisEventBus.connect(config.redis(), redis));
         BoardService boards = new BoardService(store, bus::publish, clock);
         Fanout.Backlog backlog = (boardId, seq) -> boards.catchUp(boardId, seq, null, Integer.MAX_VALUE);
         LongPolls polls;
@@ -207,8 +213,8 @@ public final class App {
         Gate gate = new Gate(config.auth(), config.auth() == AuthMode.TOKEN ? new JwtTokens(config.jwtSecret(), clock)
                 : null);
         // who is on a board: this process, or with --redis every node of the cluster
-        directory = config.redis() == null ? new LocalPresenceDirectory(websockets)
-                : RedisPresenceDirectory.connect(config.redis(), websockets, streams, config.presenceTtl());
+        directory = redis == null ? new LocalPresenceDirectory(websockets)
+                : RedisPresenceDirectory.connect(config.redis(), redis, websockets, streams, config.presenceTtl());
         Presence presence = new Presence(websockets, directory, fanout::run, scheduler, TYPING_TIMEOUT,
                 config.crowd(), CROWD_WINDOW);
         OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
@@ -291,6 +297,9 @@ public final class App {
         }
         if (bus != null) {
             bus.close();
+        }
+        if (redis != null) {
+            redis.close(); // after the bus and the directory, whose connections run on it
         }
         if (fanout != null) {
             fanout.close();

@@ -9,8 +9,6 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import io.liveboard.board.BoardEvent;
 import io.liveboard.config.RedisUrl;
 import io.liveboard.json.Json;
@@ -56,7 +54,6 @@ public final class RedisEventBus implements EventBus {
     private final Set<String> followed = ConcurrentHashMap.newKeySet();
     private final LogThrottle publishFailures = new LogThrottle(Duration.ofSeconds(10));
     private final LogThrottle badMessages = new LogThrottle(Duration.ofSeconds(10));
-    private final ClientResources resources;
     private final RedisClient publisher;
     private final RedisClient subscriber;
     private final StatefulRedisConnection<String, String> publishing;
@@ -64,18 +61,13 @@ public final class RedisEventBus implements EventBus {
     private final AtomicBoolean connected = new AtomicBoolean();
     private volatile boolean open = true;
 
-    private RedisEventBus(RedisUrl url) {
-        // back within a second or two of Redis coming back, not Lettuce's default of up to 30 s
-        resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2,
-                        java.util.concurrent.TimeUnit.MILLISECONDS))
-                .build();
+    private RedisEventBus(RedisUrl url, RedisResources resources) {
         RedisURI uri = RedisURI.create(url.url());
-        publisher = RedisClient.create(resources, uri);
+        publisher = RedisClient.create(resources.lettuce(), uri);
         publisher.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
-        subscriber = RedisClient.create(resources, uri);
+        subscriber = RedisClient.create(resources.lettuce(), uri);
         // Lettuce's own lines about each reconnection attempt are kept out of the log (simplelogger.properties); the
         // subscribe connection says once that it was lost, and once that it is back
         subscriber.addListener(new RedisConnectionStateListener() {
@@ -118,12 +110,12 @@ public final class RedisEventBus implements EventBus {
     }
 
     /**
-     * Connects to the Redis at {@code url}.
+     * Connects to the Redis at {@code url}, on the node's {@code resources}.
      *
      * @throws RedisUnreachableException when it cannot be reached (its message says why, without a password)
      */
-    public static RedisEventBus connect(RedisUrl url) {
-        return new RedisEventBus(url);
+    public static RedisEventBus connect(RedisUrl url, RedisResources resources) {
+        return new RedisEventBus(url, resources);
     }
 
     @Override
@@ -216,7 +208,6 @@ public final class RedisEventBus implements EventBus {
     private void shutdown() {
         publisher.shutdown();
         subscriber.shutdown();
-        resources.shutdown();
     }
 
     @Override

@@ -13,8 +13,6 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import io.liveboard.auth.User;
 import io.liveboard.config.RedisUrl;
 import io.liveboard.json.Json;
@@ -102,7 +100,6 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     private final Duration ttl;
     private final RoomRegistry websockets;
     private final RoomRegistry streams;
-    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final StatefulRedisPubSubConnection<String, String> subscriptions;
@@ -124,15 +121,12 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     /** When (System.nanoTime) the probe last found Redis back. */
     private volatile long reachableSince = System.nanoTime();
 
-    private RedisPresenceDirectory(RedisUrl url, RoomRegistry websockets, RoomRegistry streams, Duration ttl) {
+    private RedisPresenceDirectory(RedisUrl url, RedisResources resources, RoomRegistry websockets,
+            RoomRegistry streams, Duration ttl) {
         this.ttl = ttl;
         this.websockets = websockets;
         this.streams = streams;
-        resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2,
-                        TimeUnit.MILLISECONDS))
-                .build();
-        client = RedisClient.create(resources, RedisURI.create(url.url()));
+        client = RedisClient.create(resources.lettuce(), RedisURI.create(url.url()));
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
@@ -145,7 +139,6 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
                 commands.close();
             }
             client.shutdown();
-            resources.shutdown();
             throw new IllegalStateException("cannot reach Redis at " + url + ": " + e.getMessage(), e);
         }
         connection = commands;
@@ -167,14 +160,14 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
     }
 
     /**
-     * Connects to the Redis at {@code url}; the node's entries live {@code ttl} unless refreshed (every third of it),
-     * so a dead node's users leave within about {@code ttl} and a third.
+     * Connects to the Redis at {@code url}, on the node's {@code resources}; the node's entries live {@code ttl}
+     * unless refreshed (every third of it), so a dead node's users leave within about {@code ttl} and a third.
      *
      * @throws IllegalStateException when Redis cannot be reached
      */
-    public static RedisPresenceDirectory connect(RedisUrl url, RoomRegistry websockets, RoomRegistry streams,
-            Duration ttl) {
-        return new RedisPresenceDirectory(url, websockets, streams, ttl);
+    public static RedisPresenceDirectory connect(RedisUrl url, RedisResources resources, RoomRegistry websockets,
+            RoomRegistry streams, Duration ttl) {
+        return new RedisPresenceDirectory(url, resources, websockets, streams, ttl);
     }
 
     /** This node's id in Redis (and in {@code /admin/connections}). */
@@ -691,7 +684,6 @@ public final class RedisPresenceDirectory implements PresenceDirectory {
             connection.close();
         } finally {
             client.shutdown();
-            resources.shutdown();
         }
     }
 }

@@ -250,14 +250,15 @@ class ClusterPresenceTest {
     @Test
     void aNodeThatDiesWithoutAWordLosesItsUsersWithinItsTimeToLive() {
         Database.Postgres database = TestPostgres.freshDatabase();
-        try (TestServer a = TestServer.start(node(database)); WsClient alice = tab(a, ALICE)) {
+        try (TestServer a = TestServer.start(node(database)); WsClient alice = tab(a, ALICE);
+                RedisResources resources = new RedisResources()) {
             String board = newBoard(a, "A node dies");
             alice.join(board);
             alice.awaitType("presence");
 
             // a node of the cluster (its presence directory, as App builds it) with Dan on the board
-            RedisPresenceDirectory doomed = RedisPresenceDirectory.connect(TestRedis.url(), new RoomRegistry(),
-                    new RoomRegistry(), TTL);
+            RedisPresenceDirectory doomed = RedisPresenceDirectory.connect(TestRedis.url(), resources,
+                    new RoomRegistry(), new RoomRegistry(), TTL);
             doomed.listen(new PresenceDirectory.Listener() {
                 @Override
                 public void joined(String boardId, User user) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +21,17 @@ import org.junit.jupiter.api.Test;
  */
 class RedisEventBusTest extends EventBusContract {
 
+    /** What every bus of this class runs on, as one node's bus and presence share theirs. */
+    private static final RedisResources RESOURCES = new RedisResources();
+
+    @AfterAll
+    static void closeResources() {
+        RESOURCES.close();
+    }
+
     @Override
     protected EventBus newBus() {
-        return RedisEventBus.connect(TestRedis.url());
+        return RedisEventBus.connect(TestRedis.url(), RESOURCES);
     }
 
     @Test
