@@ -11,7 +11,7 @@ import io.liveboard.board.Change;
 import io.liveboard.board.Task;
 import io.liveboard.config.Config;
 import io.liveboard.json.Json;
-import io.liveboard.store.SqliteBoardStore;
+import io.liveboard.support.ForwardingBoardStore;
 import io.liveboard.support.TestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -89,17 +89,10 @@ class HealthTest {
     }
 
     /** The real store, except that the work of a create titled "boom" throws an Error (on the writer thread). */
-    private static final class BoomStore implements BoardStore {
-
-        private final BoardStore real;
+    private static final class BoomStore extends ForwardingBoardStore {
 
         BoomStore(BoardStore real) {
-            this.real = real;
-        }
-
-        @Override
-        public <T> T read(Work<T> work) {
-            return real.read(work);
+            super(real);
         }
 
         @Override
@@ -112,21 +105,6 @@ class HealthTest {
                 }
                 return result;
             }, afterCommit);
-        }
-
-        @Override
-        public <T> T readAfterWrites(Work<T> work) {
-            return real.readAfterWrites(work);
-        }
-
-        /** Passed on as well, should the server ask the store whether its writer is alive. */
-        public boolean healthy() {
-            return !(real instanceof SqliteBoardStore sqlite) || sqlite.healthy();
-        }
-
-        @Override
-        public void close() {
-            real.close();
         }
     }
 

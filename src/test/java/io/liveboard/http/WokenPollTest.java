@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.liveboard.board.BoardStore;
 import io.liveboard.config.Config;
 import io.liveboard.json.Json;
+import io.liveboard.support.ForwardingBoardStore;
 import io.liveboard.support.Await;
 import io.liveboard.support.BoardEvents;
 import io.liveboard.support.Http;
@@ -210,9 +211,8 @@ class WokenPollTest {
     }
 
     /** The real store, counting its reads; {@link #holdNextRead} holds the next read, once it ran, until released. */
-    private static final class ObservedStore implements BoardStore {
+    private static final class ObservedStore extends ForwardingBoardStore {
 
-        private final BoardStore real;
         private final AtomicInteger reads = new AtomicInteger();
         private final AtomicInteger readsAfterWrites = new AtomicInteger();
         private final AtomicBoolean holdNext = new AtomicBoolean();
@@ -220,7 +220,7 @@ class WokenPollTest {
         private volatile CountDownLatch release = new CountDownLatch(1);
 
         ObservedStore(BoardStore real) {
-            this.real = real;
+            super(real);
         }
 
         int reads() {
@@ -261,25 +261,11 @@ class WokenPollTest {
         }
 
         @Override
-        public <T> T write(Work<T> work, Consumer<? super T> afterCommit) {
-            return real.write(work, afterCommit);
-        }
-
-        @Override
         public <T> T readAfterWrites(Work<T> work) {
             T result = real.readAfterWrites(work);
             readsAfterWrites.incrementAndGet();
             return result;
         }
 
-        @Override
-        public boolean healthy() {
-            return real.healthy();
-        }
-
-        @Override
-        public void close() {
-            real.close();
-        }
     }
 }

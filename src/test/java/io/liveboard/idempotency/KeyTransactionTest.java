@@ -16,6 +16,7 @@ import io.liveboard.board.StoreException;
 import io.liveboard.board.Task;
 import io.liveboard.config.Config;
 import io.liveboard.json.Json;
+import io.liveboard.support.ForwardingBoardStore;
 import io.liveboard.support.Http;
 import io.liveboard.support.TestServer;
 import java.util.List;
@@ -61,12 +62,15 @@ class KeyTransactionTest {
     }
 
     /** The real store, except that the first keyed task creation fails once its work (change and key) is done. */
-    private record FailingOnce(BoardStore real, AtomicBoolean armed, AtomicBoolean keyWasWritten)
-            implements BoardStore {
+    private static final class FailingOnce extends ForwardingBoardStore {
 
-        @Override
-        public <T> T read(Work<T> work) {
-            return real.read(work);
+        private final AtomicBoolean armed;
+        private final AtomicBoolean keyWasWritten;
+
+        FailingOnce(BoardStore real, AtomicBoolean armed, AtomicBoolean keyWasWritten) {
+            super(real);
+            this.armed = armed;
+            this.keyWasWritten = keyWasWritten;
         }
 
         @Override
@@ -81,21 +85,6 @@ class KeyTransactionTest {
                 }
                 return result;
             }, afterCommit);
-        }
-
-        @Override
-        public <T> T readAfterWrites(Work<T> work) {
-            return real.readAfterWrites(work);
-        }
-
-        @Override
-        public boolean healthy() {
-            return real.healthy();
-        }
-
-        @Override
-        public void close() {
-            real.close();
         }
     }
 }
